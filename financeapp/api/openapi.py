@@ -1,0 +1,437 @@
+"""API: the hand-written OpenAPI 3.1 description of /api/v1, served without signing in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from financeapp.api import bp
+from financeapp.api.schemas import EARLIEST_YEAR, LATEST_YEAR, MAX_LABELS
+from financeapp.categories.models import KINDS as CATEGORY_KINDS
+from financeapp.core.scoping import ROLES
+from financeapp.transactions.models import STATUSES
+from financeapp.transactions.queries import KINDS, PER_PAGE_CHOICES, SORTS
+from financeapp.transactions.services import MAX_LINES
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+def _envelope(data: dict[str, Any], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {"data": data}
+    if meta is not None:
+        properties["meta"] = meta
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"} for status in statuses}
+
+
+ERROR_RESPONSES = {
+    400: ("BadRequest", "The request is malformed: not JSON, a bad query parameter, or a failed CSRF check."),
+    401: ("Unauthorized", "Not signed in."),
+    403: ("Forbidden", "The signed-in user's role in the workspace does not allow this."),
+    404: ("NotFound", "No such row in the current workspace (another workspace's ids are not found either)."),
+    415: ("UnsupportedMediaType", "The body is not sent as application/json."),
+    422: ("Invalid", "A field is invalid; `errors` has a message for each."),
+}
+
+AMOUNT = {
+    "type": "string",
+    "pattern": r"^-?\d+(\.\d+)?$",
+    "description": "An exact amount as a string, with the currency's minor units (\"-12.50\", \"1000\" for JPY).",
+    "examples": ["-12.50"],
+}
+CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code.", "examples": ["USD"]}
+AMOUNT_IN = {
+    "oneOf": [
+        {"type": "string", "pattern": r"^\s*[+]?(\d+(\.\d*)?|\.\d+)\s*$"},
+        {"type": "number", "exclusiveMinimum": 0},
+    ],
+    "description": "Positive, below 10 trillion; a string or a JSON number, read exactly (12.10 is 12.10, "
+                   "never a float). At most the account currency's decimal places.",
+    "examples": ["12.50"],
+}
+ID_IN = {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\d+$"}]}
+LABELS_IN = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 40}, "maxItems": MAX_LABELS,
+             "description": "Label names; missing labels are created, duplicates (any case) are dropped."}
+DATE = {"type": "string", "format": "date", "examples": ["2026-03-05"]}
+DATE_IN = {**DATE, "description": f"YYYY-MM-DD, years {EARLIEST_YEAR} to {LATEST_YEAR}."}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Amount": AMOUNT,
+    "Currency": CURRENCY,
+    "Reference": {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    },
+    "Problem": {
+        "type": "object",
+        "description": "An RFC 9457 problem document, sent as application/problem+json.",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string", "examples": ["about:blank#422"]},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "One message per invalid field, e.g. {\"date\": \"Required.\", "
+                               "\"lines[1].amount\": \"Required.\"}.",
+            },
+            "request_id": {"type": ["string", "null"]},
+        },
+    },
+    "Me": {
+        "type": "object",
+        "required": ["email", "display_name", "workspace"],
+        "properties": {
+            "email": {"type": "string", "format": "email"},
+            "display_name": {"type": "string"},
+            "workspace": {
+                "type": "object",
+                "required": ["id", "name", "base_currency", "role"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "base_currency": _ref("Currency"),
+                    "role": {"type": "string", "enum": list(ROLES)},
+                },
+            },
+        },
+    },
+    "Account": {
+        "type": "object",
+        "required": ["id", "name", "type", "currency", "group", "archived", "include_in_net_worth",
+                     "opening_balance", "balance", "balance_in_base", "missing_rate"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "type": {"type": "string", "enum": ["checking", "savings", "credit_card", "cash", "loan", "investment",
+                                                "other_asset", "other_liability"]},
+            "currency": _ref("Currency"),
+            "group": {"type": ["string", "null"]},
+            "archived": {"type": "boolean"},
+            "include_in_net_worth": {"type": "boolean"},
+            "opening_balance": _ref("Amount"),
+            "balance": {**AMOUNT, "description": "Opening balance plus every transaction, in the account currency."},
+            "balance_in_base": _nullable({**AMOUNT, "description": "The balance in the workspace base currency "
+                                                                   "at today's rate."}),
+            "missing_rate": {"type": "boolean", "description": "True when no rate converts the currency to the "
+                                                               "base currency (balance_in_base is then null)."},
+        },
+    },
+    "Category": {
+        "type": "object",
+        "required": ["id", "name", "kind"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": list(CATEGORY_KINDS)},
+        },
+    },
+    "CategoryGroup": {
+        "allOf": [
+            _ref("Category"),
+            {
+                "type": "object",
+                "required": ["categories"],
+                "properties": {"categories": {"type": "array", "items": _ref("Category")}},
+            },
+        ],
+    },
+    "TransactionLine": {
+        "type": "object",
+        "required": ["category", "amount", "memo"],
+        "properties": {
+            "category": _nullable(_ref("Reference")),
+            "amount": {**AMOUNT, "description": "Signed like the transaction; the lines add up to its amount."},
+            "memo": {"type": "string"},
+        },
+    },
+    "Transaction": {
+        "type": "object",
+        "required": ["id", "date", "account", "amount", "currency", "payee", "memo", "status", "kind",
+                     "transfer_key", "labels", "lines"],
+        "properties": {
+            "id": {"type": "integer"},
+            "date": DATE,
+            "account": _ref("Reference"),
+            "amount": {**AMOUNT, "description": "Signed from the account's side: negative is money out."},
+            "currency": _ref("Currency"),
+            "payee": _nullable(_ref("Reference")),
+            "memo": {"type": "string"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "transfer_key": {"type": ["integer", "null"],
+                             "description": "Shared by both sides of a transfer; null otherwise."},
+            "labels": {"type": "array", "items": {"type": "string"}},
+            "lines": {"type": "array", "items": _ref("TransactionLine")},
+        },
+    },
+    "TransactionPageMeta": {
+        "type": "object",
+        "required": ["page", "per_page", "total", "pages", "sum", "currency", "sums"],
+        "properties": {
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "enum": list(PER_PAGE_CHOICES)},
+            "total": {"type": "integer", "description": "Transactions matching the filters, on all pages."},
+            "pages": {"type": "integer", "minimum": 1},
+            "sum": _nullable({**AMOUNT, "description": "Exact sum of every match; null when the matches are in "
+                                                       "more than one currency."}),
+            "currency": {"type": ["string", "null"], "description": "The currency of `sum`."},
+            "sums": {"type": "object", "additionalProperties": AMOUNT,
+                     "description": "Exact sum of the matches per account currency (ISO 4217 code to amount)."},
+        },
+    },
+    "LineInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["amount"],
+        "properties": {
+            "category_id": _nullable(ID_IN),
+            "amount": AMOUNT_IN,
+            "memo": {"type": "string", "maxLength": 255},
+        },
+    },
+    "EntryInput": {
+        "type": "object",
+        "description": "Money in or out of one account. Send category_id for one category, or two or more "
+                       "lines (a split) whose amounts add up to the amount.",
+        "additionalProperties": False,
+        "required": ["account_id", "date", "amount", "direction"],
+        "properties": {
+            "type": {"type": "string", "enum": ["entry"], "default": "entry"},
+            "account_id": ID_IN,
+            "date": DATE_IN,
+            "amount": AMOUNT_IN,
+            "direction": {"type": "string", "enum": ["in", "out"]},
+            "payee": {"type": "string", "maxLength": 120,
+                      "description": "A payee name; a new name creates the payee."},
+            "category_id": _nullable(ID_IN),
+            "memo": {"type": "string", "maxLength": 255},
+            "labels": LABELS_IN,
+            "status": {"type": "string", "enum": list(STATUSES), "default": "uncleared"},
+            "lines": {"type": "array", "items": _ref("LineInput"), "maxItems": MAX_LINES,
+                      "description": "Empty, or two or more lines."},
+        },
+    },
+    "TransferInput": {
+        "type": "object",
+        "description": "Money moved between two accounts, written as two transactions. Across currencies "
+                       "send to_amount, the amount that arrived; within one currency it must equal amount.",
+        "additionalProperties": False,
+        "required": ["type", "from_account_id", "to_account_id", "date", "amount"],
+        "properties": {
+            "type": {"type": "string", "const": "transfer"},
+            "from_account_id": ID_IN,
+            "to_account_id": ID_IN,
+            "date": DATE_IN,
+            "amount": AMOUNT_IN,
+            "to_amount": _nullable(AMOUNT_IN),
+            "memo": {"type": "string", "maxLength": 255},
+            "labels": LABELS_IN,
+            "status": {"type": "string", "enum": list(STATUSES), "default": "uncleared"},
+        },
+    },
+}
+
+
+def _filter_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+TRANSACTION_FILTERS = [
+    _filter_parameter("account", {"type": "integer"}, "Only this account's transactions."),
+    _filter_parameter("category", {"type": "integer"},
+                      "Lines in this category (a group includes its categories); -1: uncategorised."),
+    _filter_parameter("label", {"type": "integer"}, "Transactions with this label id."),
+    _filter_parameter("payee", {"type": "integer"}, "Transactions with this payee id."),
+    _filter_parameter("kind", {"type": "string", "enum": list(KINDS)}, "Income, expense or transfer."),
+    _filter_parameter("start", {"type": "string", "format": "date"}, "On or after this date."),
+    _filter_parameter("end", {"type": "string", "format": "date"}, "On or before this date."),
+    _filter_parameter("min", {"type": "string"}, "Amount at least this (by size when not negative)."),
+    _filter_parameter("max", {"type": "string"}, "Amount at most this (by size when not negative)."),
+    _filter_parameter("q", {"type": "string", "maxLength": 100}, "Text in the memo or the payee's name."),
+    _filter_parameter("sort", {"type": "string", "enum": list(SORTS), "default": "-date"}, "Order of the rows."),
+    _filter_parameter("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}, "Page number."),
+    _filter_parameter("per_page", {"type": "integer", "enum": list(PER_PAGE_CHOICES), "default": 50},
+                      "Rows per page."),
+]
+
+PATHS: dict[str, Any] = {
+    "/api/v1/me": {
+        "get": {
+            "operationId": "getMe",
+            "summary": "The signed-in user and the current workspace",
+            "tags": ["session"],
+            "responses": {"200": _json(_envelope(_ref("Me")), "The user and workspace."), **_errors(401, 404)},
+        },
+    },
+    "/api/v1/accounts": {
+        "get": {
+            "operationId": "listAccounts",
+            "summary": "Every account with its balance",
+            "description": "Open accounts first, by group and name. balance_in_base uses today's rate.",
+            "tags": ["accounts"],
+            "responses": {
+                "200": _json(
+                    _envelope(
+                        {"type": "array", "items": _ref("Account")},
+                        {"type": "object", "required": ["base_currency", "total"],
+                         "properties": {"base_currency": _ref("Currency"), "total": {"type": "integer"}}},
+                    ),
+                    "The accounts.",
+                ),
+                **_errors(401, 404),
+            },
+        },
+    },
+    "/api/v1/transactions": {
+        "get": {
+            "operationId": "listTransactions",
+            "summary": "A page of transactions, filtered and sorted",
+            "description": "The same filters as the Transactions page. An unknown id is a filter that matches "
+                           "nothing, not an error; a malformed value is a 400 naming the parameter.",
+            "tags": ["transactions"],
+            "parameters": TRANSACTION_FILTERS,
+            "responses": {
+                "200": _json(
+                    _envelope({"type": "array", "items": _ref("Transaction")}, _ref("TransactionPageMeta")),
+                    "The page and the count and sum of every match.",
+                ),
+                **_errors(400, 401, 404),
+            },
+        },
+        "post": {
+            "operationId": "createTransaction",
+            "summary": "Record an entry or a transfer",
+            "description": "Needs the member role. Every field is checked and every problem reported at once "
+                           "(422 with `errors`). An entry answers with one transaction and a Location header; "
+                           "a transfer with both sides, money out first.",
+            "tags": ["transactions"],
+            "parameters": [{"$ref": "#/components/parameters/CsrfToken"}],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"oneOf": [_ref("EntryInput"), _ref("TransferInput")]}}},
+            },
+            "responses": {
+                "201": {
+                    **_json(_envelope({"type": "array", "items": _ref("Transaction"), "minItems": 1, "maxItems": 2}),
+                            "What was written."),
+                    "headers": {"Location": {"description": "The new entry (not sent for a transfer).",
+                                             "schema": {"type": "string"}}},
+                },
+                **_errors(400, 401, 403, 404, 415, 422),
+            },
+        },
+    },
+    "/api/v1/transactions/{transaction_id}": {
+        "get": {
+            "operationId": "getTransaction",
+            "summary": "One transaction (one side of a transfer)",
+            "tags": ["transactions"],
+            "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _json(_envelope(_ref("Transaction")), "The transaction."), **_errors(401, 404)},
+        },
+    },
+    "/api/v1/categories": {
+        "get": {
+            "operationId": "listCategories",
+            "summary": "The category tree",
+            "description": "Groups (income first, then by name), each with its categories.",
+            "tags": ["categories"],
+            "responses": {
+                "200": _json(_envelope({"type": "array", "items": _ref("CategoryGroup")}), "The groups."),
+                **_errors(401, 404),
+            },
+        },
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "getOpenApi",
+            "summary": "This document",
+            "tags": ["meta"],
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+        },
+    },
+}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "financeapp API",
+        "version": "1.0.0",
+        "description": (
+            "The JSON API of financeapp. Sign in through the web form at /auth/login; the API uses the same "
+            "session cookie and answers for the session's current workspace. Requests that change data need "
+            "the CSRF token from the page's <meta name=\"csrf-token\"> in an X-CSRFToken header. Amounts are "
+            "exact decimal strings with their currency; responses are wrapped in {\"data\": ...}; errors are "
+            "application/problem+json (RFC 9457)."
+        ),
+    },
+    "security": [{"sessionCookie": []}],
+    "tags": [{"name": name} for name in ("session", "accounts", "transactions", "categories", "meta")],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
+                              "description": "The session cookie set by signing in at /auth/login."},
+        },
+        "parameters": {
+            "CsrfToken": {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
+                          "description": "The token from <meta name=\"csrf-token\"> of any signed-in page."},
+        },
+        "responses": {name: _problem_response(description) for name, description in ERROR_RESPONSES.values()},
+        "schemas": SCHEMAS,
+    },
+}
+
+
+# Other API modules describe their own endpoints: a module-level OPENAPI = {"paths": {...},
+# "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
+EXTENSION_MODULES = ("financeapp.api.debts", "financeapp.api.reports", "financeapp.api.planning",
+                     "financeapp.api.imports")
+
+
+def document() -> dict[str, Any]:
+    import copy
+    import importlib
+
+    merged = copy.deepcopy(DOCUMENT)
+    for name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        extra = getattr(module, "OPENAPI", None) or {}
+        merged["paths"].update(extra.get("paths", {}))
+        merged["components"]["schemas"].update(extra.get("schemas", {}))
+        merged["tags"].extend({"name": tag} for tag in extra.get("tags", []))
+    return merged
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI document; public, so tools can read it before signing in."""
+    return jsonify(document())

@@ -1,0 +1,5 @@
+"""The budgets domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("budgets", __name__, url_prefix="/budgets")

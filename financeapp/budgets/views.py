@@ -1,0 +1,273 @@
+"""Routes: the month page, lines (add, edit in place, delete), copy, move money, style, the range report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, flash, g, redirect, render_template, request, url_for
+
+from financeapp.budgets import bp, services
+from financeapp.budgets.forms import AmountForm, CopyForm, LineForm, MoveForm, ReportForm, StyleForm
+from financeapp.budgets.models import STYLES, BudgetLine
+from financeapp.budgets.queries import add_months, month_start, parse_month
+from financeapp.core.errors import FinanceError, Invalid
+from financeapp.core.forms import attach_errors
+from financeapp.core.scoping import get_scoped_or_404, require_role
+from financeapp.extensions import db
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _month_arg(value: str | None) -> date:
+    return month_start(date.today()) if not value else parse_month(value)
+
+
+def _back_to(month: date):
+    return redirect(url_for("budgets.index", month=f"{month:%Y-%m}"))
+
+
+def _line_form(month: date, **kwargs) -> LineForm:
+    form = LineForm(**kwargs)
+    form.category_id.choices = [("", "Choose a category"), *services.expense_category_choices(g.workspace)]
+    if not form.month.data:
+        form.month.data = f"{month:%Y-%m}"
+    return form
+
+
+def _move_form(month: date, **kwargs) -> MoveForm:
+    form = MoveForm(**kwargs)
+    choices = [(str(line.id), line.category.full_name)
+               for line in sorted(services.lines_of_month(g.workspace, month), key=lambda x: x.category.full_name)]
+    form.source_id.choices = [("", "Choose a line"), *choices]
+    form.target_id.choices = [("", "Choose a line"), *choices]
+    if not form.month.data:
+        form.month.data = f"{month:%Y-%m}"
+    return form
+
+
+def _render_index(month: date, line_form: LineForm | None = None, move_form: MoveForm | None = None,
+                  status: int = 200):
+    figures = services.month_figures(g.workspace, month)
+    style_form = StyleForm(formdata=None, style=figures.style)
+    return render_template(
+        "budgets/index.html", figures=figures, month=month, previous=add_months(month, -1),
+        following=add_months(month, 1), this_month=month_start(date.today()),
+        line_form=line_form or _line_form(month, formdata=None),
+        move_form=move_form or _move_form(month, formdata=None),
+        style_form=style_form, copy_form=CopyForm(formdata=None, month=f"{month:%Y-%m}"),
+        styles=STYLES, amount_form=AmountForm(formdata=None),
+    ), status
+
+
+@bp.get("/")
+@require_role("viewer")
+def index():
+    try:
+        month = _month_arg(request.args.get("month"))
+    except Invalid as err:
+        flash(f"{err.message} Showing this month instead.", "warning")
+        return redirect(url_for("budgets.index"))
+    category = request.args.get("category")
+    line_form = None
+    if category:
+        line_form = _line_form(month, formdata=None)
+        line_form.category_id.data = category
+    return _render_index(month, line_form=line_form)
+
+
+def _posted_month(form_month: str | None) -> date:
+    try:
+        return _month_arg(form_month)
+    except Invalid:
+        return month_start(date.today())
+
+
+@bp.post("/lines")
+@require_role("manager")
+def create():
+    month = _posted_month(request.form.get("month"))
+    form = _line_form(month)
+    if form.validate_on_submit():
+        try:
+            line = services.set_line(g.workspace, services.LineInput(
+                category_id=form.category_id.data, month=month, amount=form.amount.decimal,
+                period=form.period.data, rollover=bool(form.rollover.data)))
+        except FinanceError as err:
+            db.session.rollback()
+            if err.status == 404:
+                raise
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            when = f"{line.month.year}" if line.is_yearly else f"{month:%B %Y}"
+            flash(f"Budgeted {line.amount:,.2f} for {line.category.full_name} in {when}.", "success")
+            return _back_to(month)
+    return _render_index(month, line_form=form, status=422)
+
+
+def _context_month(line: BudgetLine) -> date:
+    """The month the page showed: a yearly line is seen from one of its year's months."""
+    if not line.is_yearly:
+        return line.month
+    try:
+        month = parse_month(request.values.get("month"))
+    except Invalid:
+        month = month_start(date.today())
+    return month if month.year == line.month.year else line.month
+
+
+def _row_response(line: BudgetLine, form: AmountForm | None = None, editing: bool = False, status: int = 200):
+    month = _context_month(line)
+    figures = services.month_figures(g.workspace, month)
+    return render_template("budgets/_line_response.html", row=figures.line(line.id), figures=figures, form=form,
+                           month=month, editing=editing), status
+
+
+@bp.get("/lines/<int:line_id>")
+@require_role("viewer")
+def line(line_id: int):
+    row_line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
+    if _is_htmx():
+        return _row_response(row_line)
+    return _back_to(_context_month(row_line))
+
+
+@bp.get("/lines/<int:line_id>/edit")
+@require_role("manager")
+def edit(line_id: int):
+    line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
+    form = AmountForm(formdata=None, amount=f"{line.amount:.2f}", rollover=line.rollover)
+    if _is_htmx():
+        return _row_response(line, form, editing=True)
+    return render_template("budgets/edit.html", line=line, form=form, month=_context_month(line))
+
+
+@bp.post("/lines/<int:line_id>")
+@require_role("manager")
+def update(line_id: int):
+    line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
+    form = AmountForm()
+    month = _context_month(line)
+    if form.validate_on_submit():
+        try:
+            services.update_line(g.workspace, line, form.amount.decimal, bool(form.rollover.data))
+        except FinanceError as err:
+            db.session.rollback()
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            if _is_htmx():
+                return _row_response(line)
+            flash(f"Budget for {line.category.full_name} saved.", "success")
+            return _back_to(month)
+    line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
+    if _is_htmx():
+        return _row_response(line, form, editing=True, status=422)
+    return render_template("budgets/edit.html", line=line, form=form, month=month), 422
+
+
+@bp.post("/lines/<int:line_id>/delete")
+@require_role("manager")
+def delete(line_id: int):
+    line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
+    month, name = _context_month(line), line.category.full_name
+    services.delete_line(g.workspace, line)
+    db.session.commit()
+    flash(f"Removed {name} from the budget.", "success")
+    return _back_to(month)
+
+
+@bp.post("/copy")
+@require_role("manager")
+def copy():
+    month = _posted_month(request.form.get("month"))
+    try:
+        count = services.copy_previous_month(g.workspace, month)
+    except FinanceError as err:
+        db.session.rollback()
+        flash(err.message, "warning")
+        return _back_to(month)
+    db.session.commit()
+    flash(f"Copied {count} line{'s' if count != 1 else ''} from {add_months(month, -1):%B %Y}.", "success")
+    return _back_to(month)
+
+
+@bp.post("/move")
+@require_role("manager")
+def move():
+    month = _posted_month(request.form.get("month"))
+    form = _move_form(month)
+    if form.validate_on_submit():
+        try:
+            source = get_scoped_or_404(BudgetLine, form.source_id.data, g.workspace)
+            target = get_scoped_or_404(BudgetLine, form.target_id.data, g.workspace)
+            services.move_money(g.workspace, source, target, form.amount.decimal)
+        except FinanceError as err:
+            db.session.rollback()
+            if err.status == 404:
+                raise
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            flash(f"Moved {form.amount.decimal:,.2f} from {source.category.full_name} to "
+                  f"{target.category.full_name}.", "success")
+            return _back_to(month)
+    return _render_index(month, move_form=form, status=422)
+
+
+@bp.post("/style")
+@require_role("manager")
+def style():
+    form = StyleForm()
+    month = _posted_month(request.form.get("month"))
+    try:
+        services.set_style(g.workspace, form.style.data or "")
+    except FinanceError as err:
+        db.session.rollback()
+        flash(err.message, "danger")
+        return _back_to(month)
+    db.session.commit()
+    flash(f"Budgeting style: {STYLES[form.style.data].lower()}.", "success")
+    return _back_to(month)
+
+
+@bp.get("/report")
+@require_role("viewer")
+def report():
+    form = ReportForm(request.args)
+    this_month = month_start(date.today())
+    report = None
+    status = 200
+    try:
+        start = parse_month(form.start.data, "start") if form.start.data else add_months(this_month, -5)
+        end = parse_month(form.end.data, "end") if form.end.data else this_month
+        report = services.budget_report(g.workspace, start, end)
+    except Invalid as err:
+        attach_errors(form, err)
+        status = 422
+    else:
+        form.start.data, form.end.data = f"{start:%Y-%m}", f"{end:%Y-%m}"
+        if request.args.get("format") == "csv":
+            return _report_csv(report)
+    return render_template("budgets/report.html", form=form, report=report), status
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; quote them."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _report_csv(report: services.RangeReport) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["category", "budgeted", "spent", "difference", "currency"])
+    for row in report.rows:
+        writer.writerow([_cell(row.name), row.budgeted, row.spent, row.difference, report.currency])
+    writer.writerow(["Total", report.budgeted, report.spent, report.difference, report.currency])
+    name = f"budget-{report.first:%Y-%m}-to-{report.last:%Y-%m}.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

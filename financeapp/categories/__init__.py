@@ -1,0 +1,5 @@
+"""The categories domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("categories", __name__, url_prefix="/categories")

@@ -1,0 +1,1 @@
+"""What every domain shares: the DB base and money type, scoping, errors, security."""

@@ -1,0 +1,47 @@
+"""Form fields shared by every domain."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from financeapp.core.errors import Invalid
+from financeapp.core.money import parse_decimal
+
+
+class MoneyField(StringField):
+    """A text box for an amount: `1,234.56` in, a finite Decimal out (currency rules come later)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].setdefault("inputmode", "decimal")
+        kwargs["render_kw"].setdefault("autocomplete", "off")
+        super().__init__(*args, **kwargs)
+        self.decimal: Decimal | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.decimal = None
+        text = (self.data if isinstance(self.data, str) else "" if self.data is None else str(self.data)).strip()
+        if not text:
+            return
+        try:
+            value = parse_decimal(text, current_app.config.get("DEFAULT_LOCALE", "en_US"))
+        except Invalid as err:
+            raise ValueError(err.message) from None
+        if not value.is_finite() or abs(value) >= Decimal("1e13"):
+            raise ValueError("Enter a finite amount below 10 trillion.")
+        self.decimal = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+def money_required(form, field: MoneyField) -> None:
+    if field.decimal is None and not field.errors:
+        raise ValidationError("Enter an amount.")

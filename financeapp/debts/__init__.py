@@ -1,0 +1,5 @@
+"""The debts domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("debts", __name__, url_prefix="/debts")

@@ -1,0 +1,1 @@
+"""Demo data so the first `make run` shows a living app."""

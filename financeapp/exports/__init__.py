@@ -1,0 +1,5 @@
+"""The exports domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")

@@ -1,0 +1,324 @@
+"""Goal rules: create and edit goals, contributions, progress, projections and milestones.
+
+- Progress is the linked account's balance on the day (accounts.queries.balance_on), or else
+  the sum of the contributions entered by hand up to the day.
+- The monthly saving needed spreads what is missing over the whole months left until the
+  target date (at least one), rounded up to the cent.
+- The recent rate is the progress made over the last three months, divided by three; the
+  goal is reached at that rate after ceil(missing / rate) months. A rate of zero or less means
+  "not at the current rate".
+- Milestones (25, 50, 75, 100 %) are announced once each, when progress first reaches them;
+  the ones a goal already had when it was created or re-targeted are not announced.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+
+from financeapp.accounts.models import Account
+from financeapp.accounts.queries import balance_on
+from financeapp.core.errors import Invalid, NotFound
+from financeapp.core.money import format_money, minor_units, quantize
+from financeapp.core.pagination import Paged
+from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.extensions import db
+from financeapp.goals.models import MILESTONES, Goal, GoalContribution
+from financeapp.notifications.services import notify
+from financeapp.workspaces.models import Workspace
+
+ZERO = Decimal(0)
+MAX_AMOUNT = Decimal("1e13")
+RATE_MONTHS = 3
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    name: str
+    target_amount: Decimal | None
+    target_date: date | None = None
+    account_id: int | str | None = None  # None: progress comes from contributions
+    notes: str = ""
+
+
+def _money(value: Decimal | None, currency: str, name: str, *, allow_negative: bool = False) -> Decimal:
+    if value is None or not Decimal(value).is_finite():
+        raise Invalid("Enter an amount.", fields={name: "Enter an amount."})
+    value = Decimal(value)
+    if value == 0 or (value < 0 and not allow_negative):
+        message = "Enter an amount other than zero." if allow_negative else "Enter an amount greater than zero."
+        raise Invalid(message, fields={name: message})
+    if abs(value) >= MAX_AMOUNT:
+        raise Invalid("That amount is too large.", fields={name: "Enter an amount below 10 trillion."})
+    if value != quantize(value, currency):
+        message = f"{currency} amounts have at most {minor_units(currency)} decimal places."
+        raise Invalid(message, fields={name: message})
+    return quantize(value, currency)
+
+
+def _day(value: date | None, name: str) -> date | None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        message = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+        raise Invalid(message, fields={name: message})
+    return value
+
+
+def _apply(workspace: Workspace, goal: Goal, data: GoalInput) -> None:
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise Invalid("Give the goal a name.", fields={"name": "Give the goal a name."})
+    if len(name) > 80:
+        raise Invalid("Use at most 80 characters.", fields={"name": "Use at most 80 characters."})
+    account = None
+    if data.account_id not in (None, ""):
+        account = get_scoped_or_404(Account, data.account_id, workspace)
+    currency = account.currency if account is not None else workspace.base_currency
+    goal.name = name
+    goal.target_amount = _money(data.target_amount, currency, "target_amount")
+    goal.target_date = _day(data.target_date, "target_date")
+    goal.account_id = account.id if account is not None else None
+    goal.account = account
+    goal.currency = currency
+    goal.notes = (data.notes or "").strip()[:2000]
+
+
+def create_goal(workspace: Workspace, data: GoalInput, today: date | None = None) -> Goal:
+    """Start saving towards a target; milestones already reached are not announced."""
+    goal = Goal(workspace_id=workspace.id)
+    _apply(workspace, goal, data)
+    db.session.add(goal)
+    db.session.flush()
+    goal.milestone = reached_milestone(progress_on(goal, today or date.today()), goal.target_amount)
+    db.session.flush()
+    return goal
+
+
+def update_goal(workspace: Workspace, goal: Goal, data: GoalInput, today: date | None = None) -> Goal:
+    """Change a goal; its milestones restart from the progress it has now."""
+    _apply(workspace, goal, data)
+    goal.milestone = reached_milestone(progress_on(goal, today or date.today()), goal.target_amount)
+    db.session.flush()
+    return goal
+
+
+def delete_goal(workspace: Workspace, goal: Goal) -> None:
+    """Delete a goal and its contributions (a linked account is untouched)."""
+    db.session.execute(sa.delete(GoalContribution).where(
+        GoalContribution.workspace_id == workspace.id, GoalContribution.goal_id == goal.id))
+    db.session.delete(goal)
+    db.session.flush()
+
+
+def add_contribution(workspace: Workspace, goal: Goal, on: date | None, amount: Decimal | None,
+                     memo: str = "") -> GoalContribution:
+    """Record money put towards a goal (negative: taken out), then announce a milestone it reaches."""
+    if goal.uses_account:
+        message = "This goal follows its account's balance; record a transaction or transfer instead."
+        raise Invalid(message, fields={"amount": message})
+    if on is None:
+        raise Invalid("Enter a date.", fields={"on": "Enter a date."})
+    contribution = GoalContribution(
+        workspace_id=workspace.id, goal_id=goal.id, on=_day(on, "on"),
+        amount=_money(amount, goal.currency, "amount", allow_negative=True), memo=(memo or "").strip()[:255],
+    )
+    db.session.add(contribution)
+    db.session.flush()
+    announce_milestone(workspace, goal, max(on, date.today()))
+    return contribution
+
+
+def delete_contribution(workspace: Workspace, contribution: GoalContribution) -> None:
+    """Remove a contribution entered by mistake."""
+    if contribution.workspace_id != workspace.id:
+        raise NotFound("No such contribution.")
+    db.session.delete(contribution)
+    db.session.flush()
+
+
+# Progress --------------------------------------------------------------------------------------
+
+
+def progress_on(goal: Goal, day: date) -> Decimal:
+    """What has been saved towards the goal by the end of `day`."""
+    if goal.account_id is not None and goal.account is not None:
+        # The account was loaded through the workspace's scope when it was linked.
+        return balance_on(goal.account, day)
+    total = db.session.scalar(sa.select(sa.func.sum(GoalContribution.amount)).where(
+        GoalContribution.workspace_id == goal.workspace_id, GoalContribution.goal_id == goal.id,
+        GoalContribution.on <= day))
+    return total or ZERO
+
+
+def reached_milestone(saved: Decimal, target: Decimal) -> int:
+    """The highest milestone (percent) that `saved` reaches, 0 for none."""
+    if target <= 0:
+        return 0
+    return max((m for m in MILESTONES if saved * 100 >= target * m), default=0)
+
+
+def whole_months(start: date, end: date) -> int:
+    """Months from `start`'s month to `end`'s."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+@dataclass
+class GoalStatus:
+    goal: Goal
+    today: date
+    saved: Decimal
+    rate: Decimal  # average progress per month over the last three months
+
+    @property
+    def missing(self) -> Decimal:
+        return max(ZERO, self.goal.target_amount - self.saved)
+
+    @property
+    def reached(self) -> bool:
+        return self.saved >= self.goal.target_amount
+
+    @property
+    def percent(self) -> int:
+        if self.goal.target_amount <= 0:
+            return 0
+        return max(0, int(self.saved * 100 / self.goal.target_amount))
+
+    @property
+    def bar(self) -> int:
+        return min(100, self.percent)
+
+    @property
+    def overdue(self) -> bool:
+        return self.goal.target_date is not None and self.goal.target_date < self.today and not self.reached
+
+    @property
+    def months_left(self) -> int | None:
+        if self.goal.target_date is None or self.goal.target_date < self.today:
+            return None
+        return max(1, whole_months(self.today, self.goal.target_date))
+
+    @property
+    def monthly_needed(self) -> Decimal | None:
+        """The saving per month that reaches the target on its date; None without a (future) date."""
+        if self.reached or self.months_left is None:
+            return None
+        unit = Decimal(1).scaleb(-minor_units(self.goal.currency))
+        return (self.missing / self.months_left).quantize(unit, rounding=ROUND_CEILING)
+
+    @property
+    def projected(self) -> date | None:
+        """When the goal is reached at the recent rate; None when reached already or never at this rate."""
+        if self.reached or self.rate <= 0:
+            return None
+        return self.today + relativedelta(months=math.ceil(self.missing / self.rate))
+
+    @property
+    def on_track(self) -> bool | None:
+        if self.goal.target_date is None or self.reached:
+            return None
+        return self.projected is not None and self.projected <= self.goal.target_date
+
+
+def goal_status(goal: Goal, today: date | None = None) -> GoalStatus:
+    """Progress, the monthly saving needed and the projected date of one goal."""
+    today = today or date.today()
+    saved = progress_on(goal, today)
+    before = progress_on(goal, today - relativedelta(months=RATE_MONTHS))
+    rate = (saved - before) / RATE_MONTHS
+    return GoalStatus(goal=goal, today=today, saved=saved, rate=rate)
+
+
+@dataclass
+class GoalPage(Paged):
+    rows: list[GoalStatus]
+    total: int
+    number: int
+    per_page: int
+
+    def url_for(self, number: int) -> str:
+        from flask import url_for
+
+        return url_for("goals.index", page=number)
+
+
+def goal_page(workspace: Workspace, page: int = 1, per_page: int = 24, today: date | None = None) -> GoalPage:
+    """A page of the workspace's goals with their status, soonest target date first."""
+    query = scoped(Goal, workspace).where(Goal.archived.is_(False))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(page, 1), pages)
+    goals = db.session.scalars(
+        query.order_by(Goal.target_date.is_(None), Goal.target_date, Goal.name, Goal.id)
+        .limit(per_page).offset((number - 1) * per_page)
+    )
+    return GoalPage([goal_status(goal, today) for goal in goals], total, number, per_page)
+
+
+def contributions_of(workspace: Workspace, goal: Goal, page: int = 1, per_page: int = 50):
+    """A page of a goal's contributions, newest first, and how many pages there are."""
+    query = scoped(GoalContribution, workspace).where(GoalContribution.goal_id == goal.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(page, 1), pages)
+    rows = list(db.session.scalars(query.order_by(GoalContribution.on.desc(), GoalContribution.id.desc())
+                                   .limit(per_page).offset((number - 1) * per_page)))
+    return rows, number, pages
+
+
+# Milestones ------------------------------------------------------------------------------------
+
+
+def announce_milestone(workspace: Workspace, goal: Goal, day: date) -> int:
+    """Notify the members when the goal reaches a new milestone on `day`; returns notifications created.
+
+    The dedupe key f"goal:{id}:{milestone}" makes each milestone notify once, even when two
+    job runs race; `goal.milestone` keeps lower milestones quiet once a higher one was reached.
+    """
+    if goal.archived:
+        return 0
+    saved = progress_on(goal, day)
+    reached = reached_milestone(saved, goal.target_amount)
+    if reached <= goal.milestone:
+        return 0
+    saved_text = format_money(saved, goal.currency)
+    target_text = format_money(goal.target_amount, goal.currency)
+    title = (f"Goal reached: {goal.name}" if reached == 100 else f"{goal.name} is {reached} % of the way there")
+    rows = notify(workspace, "goal_milestone", title, f"goal:{goal.id}:{reached}",
+                  body=f"{saved_text} saved of {target_text}.", url=f"/goals/{goal.id}")
+    goal.milestone = reached
+    db.session.flush()
+    return len(rows)
+
+
+# Demo ------------------------------------------------------------------------------------------
+
+
+def seed_demo_goals(workspace: Workspace, today: date | None = None) -> int:
+    """Give the demo workspace two goals (unless it has some): an emergency fund and a holiday."""
+    today = today or date.today()
+    if db.session.scalar(scoped(Goal, workspace).limit(1)) is not None:
+        return 0
+    savings = db.session.scalar(scoped(Account, workspace).where(Account.type == "savings", Account.archived.is_(False))
+                                .order_by(Account.id).limit(1))
+    created = 0
+    if savings is not None:
+        balance = max(balance_on(savings, today), Decimal(1000))
+        target = (balance * Decimal("1.6") / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000
+        create_goal(workspace, GoalInput(name="Emergency fund", target_amount=target,
+                                         target_date=date(today.year + 1, 12, 31), account_id=savings.id), today)
+        created += 1
+    holiday = create_goal(workspace, GoalInput(name="Summer holiday", target_amount=Decimal(2400),
+                                               target_date=date(today.year + 1, 6, 30)), today)
+    for months_ago, amount in ((5, "200"), (4, "200"), (3, "150"), (2, "250"), (1, "200")):
+        on = (today - relativedelta(months=months_ago)).replace(day=1)
+        db.session.add(GoalContribution(workspace_id=workspace.id, goal_id=holiday.id, on=on,
+                                        amount=Decimal(amount), memo="Monthly saving"))
+    db.session.flush()
+    holiday.milestone = reached_milestone(progress_on(holiday, today), holiday.target_amount)
+    db.session.flush()
+    return created + 1

@@ -1,0 +1,70 @@
+"""What every bank-file parser returns: the shared contract between parsers and the import pipeline.
+
+Parsers (financeapp/imports/parsers/) are pure functions of bytes: no database, no Flask.
+The pipeline (financeapp/imports/services.py) maps statements to accounts, de-duplicates,
+applies rules, previews and commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+class ParseError(Exception):
+    """The file cannot be read; `row` is the 1-based row or record it failed at, when known."""
+
+    def __init__(self, message: str, *, row: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}" if self.row else self.message
+
+
+@dataclass(frozen=True)
+class ParsedSplit:
+    amount: Decimal  # signed like the transaction
+    category: str = ""
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedTransaction:
+    row: int  # 1-based row (CSV line of the record, QIF record, OFX STMTTRN, CAMT entry) for messages
+    on: date  # booking date
+    amount: Decimal  # signed from the account's side: negative = money out
+    payee: str = ""
+    memo: str = ""
+    external_id: str | None = None  # the bank's id (OFX FITID, CAMT AcctSvcrRef/EndToEndId) when it has one
+    category: str = ""  # QIF L field, when the file carries categories
+    check_number: str = ""
+    splits: tuple[ParsedSplit, ...] = ()
+    transfer_account: str = ""  # QIF [Account] category: the other side of a transfer, by name
+
+
+@dataclass
+class ParsedStatement:
+    """One account's transactions in a file (OFX and CAMT files may hold several)."""
+
+    account_number: str = ""  # as the file states it (OFX ACCTID, CAMT IBAN); "" when absent (CSV, most QIF)
+    currency: str | None = None  # ISO 4217 when the file says
+    account_type: str = ""  # checking | savings | credit_card | cash | investment | loan | "" (unknown)
+    account_name: str = ""  # QIF !Account name, when given
+    transactions: list[ParsedTransaction] = field(default_factory=list)
+    closing_balance: Decimal | None = None
+    closing_date: date | None = None
+    skipped: list[str] = field(default_factory=list)  # what was left out and why (e.g. "12 investment trades")
+
+
+@dataclass
+class ParsedFile:
+    format: str  # "csv" | "ofx" | "qfx" | "qif" | "camt053"
+    statements: list[ParsedStatement]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def transaction_count(self) -> int:
+        return sum(len(s.transactions) for s in self.statements)

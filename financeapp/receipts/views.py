@@ -1,0 +1,85 @@
+"""Routes of the receipts domain: attach a file to a transaction, view or download it, delete it.
+
+Every change answers with a 303 back to where the user was: the form's `next` (a local path),
+else the transaction's edit page, else the dashboard.
+"""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from financeapp.core.errors import FinanceError
+from financeapp.core.scoping import get_scoped_or_404, require_role
+from financeapp.core.security import safe_next_url
+from financeapp.extensions import db
+from financeapp.receipts import bp, services
+from financeapp.receipts.forms import AttachmentForm
+from financeapp.transactions.models import Transaction
+
+# A stored file must never run script or load anything, even if a browser mistakes its type.
+FILE_CSP = "default-src 'none'; sandbox"
+
+
+def _back(txn_id: int) -> Response:
+    target = safe_next_url(request.form.get("next"))
+    if target is None:
+        try:
+            target = url_for("transactions.edit", txn_id=txn_id)
+        except BuildError:  # the transaction pages may not be registered
+            target = url_for("dashboard.index")
+    return redirect(target, 303)
+
+
+@bp.post("/transaction/<int:txn_id>")
+@require_role("member")
+def upload(txn_id: int):
+    transaction = get_scoped_or_404(Transaction, txn_id, g.workspace)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return _back(txn_id)
+    sent = form.file.data
+    try:
+        attachment = services.store_attachment(
+            g.workspace, current_user, transaction, sent.filename or "", sent.stream
+        )
+    except FinanceError as err:
+        db.session.rollback()
+        flash(err.message, "danger")
+        return _back(txn_id)
+    db.session.commit()
+    flash(f"Attached {attachment.original_name}.", "success")
+    return _back(txn_id)
+
+
+@bp.get("/<int:attachment_id>")
+@require_role("viewer")
+def download(attachment_id: int):
+    attachment = services.get_attachment(g.workspace, attachment_id)
+    path = services.stored_file(attachment)
+    # Browsers refuse to show a PDF under a sandbox CSP (Chrome: "blocked"), so PDFs download;
+    # images show inline unless ?download=1 asks for the file.
+    as_attachment = attachment.content_type == "application/pdf" or request.args.get("download") == "1"
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=as_attachment,
+        download_name=attachment.original_name, etag=attachment.sha256,
+    )
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    response.cache_control.private = True
+    return response
+
+
+@bp.post("/<int:attachment_id>/delete")
+@require_role("member")
+def delete(attachment_id: int):
+    attachment = services.get_attachment(g.workspace, attachment_id)
+    name, txn_id = attachment.original_name, attachment.transaction_id
+    services.delete_attachment(g.workspace, attachment)
+    db.session.commit()
+    flash(f"Removed {name}.", "success")
+    return _back(txn_id)

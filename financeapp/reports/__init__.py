@@ -1,0 +1,5 @@
+"""The reports domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")

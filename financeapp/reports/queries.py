@@ -1,0 +1,526 @@
+"""Read-only SQL aggregations behind the reports and the dashboard.
+
+Every figure is a GROUP BY in the database; Python only converts and adds up the
+aggregates (a few hundred rows at most), never the transactions themselves.
+
+Rules shared by every report:
+- Amounts are in the workspace base currency. Each aggregate is grouped by the account
+  currency and the month, and converted at the rate of the month's last day (the latest
+  rate on or before it; a direct rate first, else the reverse pair's, inverted), rounded
+  half-even to the base currency's minor units. A missing rate is never 1.0: that part is
+  left out and reported in `warnings`.
+- Splits count per category line (transaction_lines); money in is a line above zero,
+  money out a line below zero.
+- Transfers (transfer_key IS NOT NULL) are neither income nor spending.
+- Net worth is the opening balances plus all transactions of the accounts marked
+  include_in_net_worth; liability accounts and negative balances count as liabilities.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, localcontext
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql.functions import FunctionElement
+
+from financeapp.accounts.models import LIABILITY_TYPES, Account
+from financeapp.categories.models import Category
+from financeapp.core.db import Money
+from financeapp.core.money import quantize
+from financeapp.extensions import db
+from financeapp.payees.models import Payee
+from financeapp.rates.models import ExchangeRate
+from financeapp.rates.services import invert
+from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
+from financeapp.workspaces.models import Workspace
+
+ZERO = Decimal(0)
+LIQUID_TYPES = frozenset({"checking", "savings", "cash"})
+
+
+# The month of a date as 'YYYY-MM', one expression per dialect ---------------------------------
+
+
+class month_of(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """'YYYY-MM' of a DATE column: strftime on SQLite, DATE_FORMAT on MySQL/MariaDB."""
+
+    type = sa.String()
+    name = "month_of"
+    inherit_cache = True
+
+
+def _month_format(compiler: Any) -> str:
+    # Drivers with %-style parameters (PyMySQL) need the percent signs doubled; SQLite's ? style does not.
+    return "'%%Y-%%m'" if compiler.dialect.paramstyle in ("format", "pyformat") else "'%Y-%m'"
+
+
+@compiles(month_of)
+def _month_of_default(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"strftime({_month_format(compiler)}, {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of, "mysql")
+def _month_of_mysql(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"DATE_FORMAT({compiler.process(element.clauses, **kw)}, {_month_format(compiler)})"
+
+
+def month_key(on: date) -> str:
+    return f"{on.year:04d}-{on.month:02d}"
+
+
+def month_end(key: str) -> date:
+    year, month = int(key[:4]), int(key[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_between(start: date, end: date) -> list[str]:
+    """Every 'YYYY-MM' from start's month to end's month, inclusive."""
+    keys = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+# Filters -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What a report covers: a date range (inclusive), optionally one account and one label."""
+
+    start: date
+    end: date
+    account_id: int | None = None
+    label_id: int | None = None
+
+    @property
+    def previous(self) -> ReportFilter:
+        """The period of the same length just before this one."""
+        days = (self.end - self.start).days
+        prev_end = self.start - timedelta(days=1)
+        return ReportFilter(prev_end - timedelta(days=days), prev_end, self.account_id, self.label_id)
+
+
+def _scope(query: sa.Select, workspace: Workspace, f: ReportFilter | None, *, labels: bool = True) -> sa.Select:
+    query = query.where(Transaction.workspace_id == workspace.id)
+    if f is None:
+        return query
+    if f.account_id is not None:
+        query = query.where(Transaction.account_id == f.account_id)
+    if labels and f.label_id is not None:
+        query = query.where(Transaction.id.in_(
+            sa.select(transaction_labels.c.transaction_id).where(transaction_labels.c.label_id == f.label_id)
+        ))
+    return query
+
+
+# Converting aggregates into the base currency -------------------------------------------------
+
+
+class RateBook:
+    """The workspace's rates between `currencies` and the base currency, read in one query.
+
+    The rates table holds a few rows per pair and month, so it is read whole for the pairs in
+    use and looked up with bisect; the transactions are never read row by row.
+    """
+
+    def __init__(self, workspace: Workspace, currencies: Iterable[str], currency_of: dict[int, str] | None = None):
+        self.base = workspace.base_currency
+        self.currency_of = currency_of or {}  # account id -> currency, so queries need not join accounts
+        self.missing: set[tuple[str, str]] = set()  # (currency, month) left out for want of a rate
+        others = sorted({c for c in currencies if c != self.base})
+        self._direct: dict[str, tuple[list[date], list[Decimal]]] = {}
+        self._reverse: dict[str, tuple[list[date], list[Decimal]]] = {}
+        if not others:
+            return
+        rows = db.session.execute(
+            sa.select(ExchangeRate.base, ExchangeRate.quote, ExchangeRate.on, ExchangeRate.rate)
+            .where(ExchangeRate.workspace_id == workspace.id,
+                   sa.or_(sa.and_(ExchangeRate.base.in_(others), ExchangeRate.quote == self.base),
+                          sa.and_(ExchangeRate.base == self.base, ExchangeRate.quote.in_(others))))
+            .order_by(ExchangeRate.on)
+        )
+        for base, quote, on, rate in rows:
+            table, code = (self._direct, base) if quote == self.base else (self._reverse, quote)
+            dates, rates = table.setdefault(code, ([], []))
+            dates.append(on)
+            rates.append(rate)
+
+    @staticmethod
+    def _latest(table: dict[str, tuple[list[date], list[Decimal]]], currency: str, on: date) -> Decimal | None:
+        dates, rates = table.get(currency, ([], []))
+        index = bisect.bisect_right(dates, on)
+        return rates[index - 1] if index else None
+
+    def rate(self, currency: str, on: date) -> Decimal | None:
+        """1 `currency` in the base currency on `on`: the latest direct rate, else the reverse one inverted."""
+        if currency == self.base:
+            return Decimal(1)
+        direct = self._latest(self._direct, currency, on)
+        if direct is not None:
+            return direct
+        reverse = self._latest(self._reverse, currency, on)
+        return invert(reverse) if reverse is not None else None
+
+    def convert(self, amount: Decimal, currency: str, month: str) -> Decimal | None:
+        """`amount` (an aggregate of `month`) at the month's last day's rate; None (and noted) when missing."""
+        if currency == self.base:
+            return amount
+        rate = self.rate(currency, month_end(month))
+        if rate is None:
+            self.missing.add((currency, month))
+            return None
+        with localcontext() as context:
+            context.prec = 60  # a 15-digit amount times a 19-digit rate rounds only once, here
+            return quantize(amount * rate, self.base)
+
+    @property
+    def warnings(self) -> list[str]:
+        by_currency: dict[str, list[str]] = defaultdict(list)
+        for currency, month in sorted(self.missing):
+            by_currency[currency].append(month)
+        return [
+            f"No {currency}→{self.base} exchange rate on or before the end of {', '.join(months)}: "
+            f"{currency} amounts of {'that month' if len(months) == 1 else 'those months'} are left out."
+            for currency, months in by_currency.items()
+        ]
+
+
+def conversion_month(book: RateBook) -> Any:
+    """The month of a transaction where it needs converting (a foreign-currency account), else a constant.
+
+    Reports that do not show months still group foreign amounts by month for their rates; base-currency
+    rows then collapse into one group per key, so fewer rows come back and fewer dates are formatted.
+    """
+    foreign = sorted(a for a, currency in book.currency_of.items() if currency != book.base)
+    if not foreign:
+        return sa.literal_column("''")
+    return sa.case((Transaction.account_id.in_(foreign), month_of(Transaction.on)), else_=sa.literal_column("''"))
+
+
+def _currencies(workspace: Workspace) -> dict[int, str]:
+    return dict(db.session.execute(
+        sa.select(Account.id, Account.currency).where(Account.workspace_id == workspace.id)
+    ).all())
+
+
+def rate_book(workspace: Workspace) -> RateBook:
+    """A RateBook for every currency the workspace's accounts use, with each account's currency."""
+    currency_of = _currencies(workspace)
+    return RateBook(workspace, set(currency_of.values()), currency_of)
+
+
+def _sum_money(expression: Any) -> Any:
+    return sa.func.coalesce(sa.func.sum(expression, type_=Money), 0, type_=Money)
+
+
+def _money_in(column: Any) -> Any:
+    return _sum_money(sa.case((column > 0, column), else_=sa.literal(0, Money)))
+
+
+def _money_out(column: Any) -> Any:
+    return _sum_money(sa.case((column < 0, column), else_=sa.literal(0, Money)))
+
+
+# Income and spending from the category lines ---------------------------------------------------
+
+
+@dataclass
+class Flow:
+    """Money in and out (out as a positive number), in the base currency."""
+
+    income: Decimal = ZERO
+    spending: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.income - self.spending
+
+    @property
+    def savings_rate(self) -> Decimal | None:
+        """(income - spending) / income in percent, one decimal; None without income."""
+        if self.income <= 0:
+            return None
+        return (self.net * 100 / self.income).quantize(Decimal("0.1"))
+
+
+def _line_flows(workspace: Workspace, f: ReportFilter, *keys: Any, month: Any = None) -> sa.Select:
+    """Money in and out per (account, month, *keys) from the non-transfer category lines in the range.
+
+    Grouped by account rather than joined to accounts for the currency: on MariaDB the join
+    cost an extra primary-key look-up per row (about twice the time); the caller maps each
+    account to its currency from the RateBook.
+    """
+    month = month_of(Transaction.on) if month is None else month
+    query = (
+        sa.select(Transaction.account_id, month, *keys, _money_in(TransactionLine.amount),
+                  _money_out(TransactionLine.amount))
+        .select_from(TransactionLine)
+        .join(Transaction, Transaction.id == TransactionLine.transaction_id)
+        .where(TransactionLine.workspace_id == workspace.id, Transaction.transfer_key.is_(None),
+               Transaction.on >= f.start, Transaction.on <= f.end)
+        .group_by(Transaction.account_id, month, *keys)
+    )
+    return _scope(query, workspace, f)
+
+
+def _convert_rows(rows: Iterable[Any], book: RateBook, width: int) -> Iterator[tuple[tuple, Flow]]:
+    """(key, Flow) per aggregate row (account id, month, *key[width], in, out), converted."""
+    for row in rows:
+        account_id, month, *rest = row
+        currency = book.currency_of[account_id]
+        key, money_in, money_out = tuple(rest[:width]), rest[width], rest[width + 1]
+        income = book.convert(money_in, currency, month)
+        spending = book.convert(-money_out, currency, month)
+        if income is None or spending is None:
+            continue
+        yield (month, *key), Flow(income, spending)
+
+
+def monthly_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> dict[str, Flow]:
+    """Income and spending per month ('YYYY-MM'), every month of the range present."""
+    result = {key: Flow() for key in months_between(f.start, f.end)}
+    for (month,), flow in _convert_rows(db.session.execute(_line_flows(workspace, f)), book, 0):
+        target = result.setdefault(month, Flow())
+        target.income += flow.income
+        target.spending += flow.spending
+    return result
+
+
+@dataclass
+class CategoryFlow:
+    category_id: int | None
+    name: str
+    group: str
+    current: Flow = field(default_factory=Flow)
+    previous: Flow = field(default_factory=Flow)
+
+
+def category_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list[CategoryFlow]:
+    """Income and spending per category line's category, in the range and in the period before it."""
+    prev = f.previous
+    period = sa.case((Transaction.on >= f.start, sa.literal(1)), else_=sa.literal(0))
+    query = _line_flows(workspace, ReportFilter(prev.start, f.end, f.account_id, f.label_id),
+                        TransactionLine.category_id, period, month=conversion_month(book))
+    flows: dict[int | None, CategoryFlow] = {}
+    for (_month, category_id, is_current), flow in _convert_rows(db.session.execute(query), book, 2):
+        item = flows.setdefault(category_id, CategoryFlow(category_id, "", ""))
+        target = item.current if is_current else item.previous
+        target.income += flow.income
+        target.spending += flow.spending
+    names = category_names(workspace, [key for key in flows if key is not None])
+    for item in flows.values():
+        item.name, item.group = names.get(item.category_id, ("Uncategorised", ""))
+    return list(flows.values())
+
+
+def category_names(workspace: Workspace, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(name, group name) of the workspace's categories with these ids."""
+    if not ids:
+        return {}
+    parent = aliased(Category)
+    rows = db.session.execute(
+        sa.select(Category.id, Category.name, parent.name)
+        .outerjoin(parent, parent.id == Category.parent_id)
+        .where(Category.workspace_id == workspace.id, Category.id.in_(ids))
+    )
+    return {cid: (name, group or "") for cid, name, group in rows}
+
+
+def category_month_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> dict[int | None, dict[str, Flow]]:
+    """Per category, per month: income and spending."""
+    result: dict[int | None, dict[str, Flow]] = defaultdict(dict)
+    query = _line_flows(workspace, f, TransactionLine.category_id)
+    for (month, category_id), flow in _convert_rows(db.session.execute(query), book, 1):
+        target = result[category_id].setdefault(month, Flow())
+        target.income += flow.income
+        target.spending += flow.spending
+    return dict(result)
+
+
+# Payees and accounts, from whole transactions ---------------------------------------------------
+
+
+@dataclass
+class PayeeFlow:
+    payee_id: int | None
+    name: str
+    count: int = 0
+    flow: Flow = field(default_factory=Flow)
+
+
+def payee_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list[PayeeFlow]:
+    """Per payee: number of transactions, money in and out (transfers left out)."""
+    month = conversion_month(book)
+    query = _scope(
+        sa.select(Transaction.account_id, month, Transaction.payee_id, sa.func.count(),
+                  _money_in(Transaction.amount), _money_out(Transaction.amount))
+        .where(Transaction.transfer_key.is_(None), Transaction.on >= f.start, Transaction.on <= f.end)
+        .group_by(Transaction.account_id, month, Transaction.payee_id),
+        workspace, f,
+    )
+    payees: dict[int | None, PayeeFlow] = {}
+    for account_id, month_key_, payee_id, count, money_in, money_out in db.session.execute(query):
+        currency = book.currency_of[account_id]
+        item = payees.setdefault(payee_id, PayeeFlow(payee_id, ""))
+        item.count += count
+        income, spending = book.convert(money_in, currency, month_key_), book.convert(-money_out, currency, month_key_)
+        if income is not None and spending is not None:
+            item.flow.income += income
+            item.flow.spending += spending
+    ids = [key for key in payees if key is not None]
+    names = dict(db.session.execute(
+        sa.select(Payee.id, Payee.name).where(Payee.workspace_id == workspace.id, Payee.id.in_(ids))
+    ).all()) if ids else {}
+    for item in payees.values():
+        item.name = names.get(item.payee_id, "No payee")
+    return list(payees.values())
+
+
+@dataclass
+class AccountFlow:
+    account: Account
+    income: Decimal = ZERO  # in the account's own currency
+    spending: Decimal = ZERO
+    transfers_in: Decimal = ZERO
+    transfers_out: Decimal = ZERO
+    net_in_base: Decimal | None = ZERO  # the whole change converted; None when a rate is missing
+    income_in_base: Decimal = ZERO
+    spending_in_base: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.income - self.spending + self.transfers_in - self.transfers_out
+
+
+def account_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list[AccountFlow]:
+    """Per account: income, spending and transfers in the range, in its currency and in the base currency."""
+    month = conversion_month(book)
+    is_transfer = sa.case((Transaction.transfer_key.is_(None), sa.literal(0)), else_=sa.literal(1))
+    query = _scope(
+        sa.select(Transaction.account_id, month, is_transfer, _money_in(Transaction.amount),
+                  _money_out(Transaction.amount))
+        .where(Transaction.on >= f.start, Transaction.on <= f.end)
+        .group_by(Transaction.account_id, month, is_transfer),
+        workspace, f,
+    )
+    accounts = {a.id: AccountFlow(a) for a in db.session.scalars(
+        sa.select(Account).where(Account.workspace_id == workspace.id).order_by(Account.name))}
+    for account_id, month_key_, transfer, money_in, money_out in db.session.execute(query):
+        item = accounts[account_id]
+        if transfer:
+            item.transfers_in += money_in
+            item.transfers_out -= money_out
+        else:
+            item.income += money_in
+            item.spending -= money_out
+        converted = [book.convert(value, item.account.currency, month_key_) for value in (money_in, -money_out)]
+        if None in converted:
+            item.net_in_base = None
+            continue
+        if item.net_in_base is not None:
+            item.net_in_base += converted[0] - converted[1]  # type: ignore[operator]
+        if not transfer:
+            item.income_in_base += converted[0]  # type: ignore[operator]
+            item.spending_in_base += converted[1]  # type: ignore[operator]
+    active = [a for a in accounts.values()
+              if a.income or a.spending or a.transfers_in or a.transfers_out
+              or (f.account_id is None and not a.account.archived) or a.account.id == f.account_id]
+    return active
+
+
+# Net worth -------------------------------------------------------------------------------------
+
+
+@dataclass
+class NetWorthPoint:
+    month: str
+    assets: Decimal = ZERO
+    liabilities: Decimal = ZERO  # zero or negative
+
+    @property
+    def net_worth(self) -> Decimal:
+        return self.assets + self.liabilities
+
+
+@dataclass
+class NetWorth:
+    points: list[NetWorthPoint]
+    balances: dict[int, Decimal]  # per account, at the end of the range, in the account currency
+    converted: dict[int, Decimal | None]  # the same in the base currency (None: no rate)
+    accounts: dict[int, Account]
+
+
+def net_worth(workspace: Workspace, f: ReportFilter, book: RateBook) -> NetWorth:
+    """Assets, liabilities and net worth at the end of each month of the range.
+
+    Two grouped reads of the covering index (workspace, account, date, amount): one sum per
+    account before the range, one per account and month inside it. An account's opening
+    balance counts from its opening date. Labels do not apply to balances.
+    """
+    accounts = {a.id: a for a in db.session.scalars(
+        sa.select(Account).where(Account.workspace_id == workspace.id, Account.include_in_net_worth.is_(True)))}
+    if f.account_id is not None:
+        accounts = {k: v for k, v in accounts.items() if k == f.account_id}
+    ids = list(accounts)
+    months = months_between(f.start, f.end)
+    month = month_of(Transaction.on)
+    before = dict(db.session.execute(_scope(
+        sa.select(Transaction.account_id, sa.func.sum(Transaction.amount, type_=Money))
+        .where(Transaction.account_id.in_(ids), Transaction.on < f.start)
+        .group_by(Transaction.account_id), workspace, None)).all()) if ids else {}
+    changes: dict[tuple[int, str], Decimal] = {}
+    if ids:
+        for account_id, key, total in db.session.execute(_scope(
+            sa.select(Transaction.account_id, month, sa.func.sum(Transaction.amount, type_=Money))
+            .where(Transaction.account_id.in_(ids), Transaction.on >= f.start, Transaction.on <= f.end)
+            .group_by(Transaction.account_id, month), workspace, None)):
+            changes[(account_id, key)] = total
+    running = {account_id: before.get(account_id, ZERO) for account_id in ids}
+    points: list[NetWorthPoint] = []
+    converted: dict[int, Decimal | None] = {}
+    for key in months:
+        point = NetWorthPoint(key)
+        last_day = min(month_end(key), f.end) if key == months[-1] else month_end(key)
+        for account_id, account in accounts.items():
+            running[account_id] += changes.get((account_id, key), ZERO)
+            balance = running[account_id] + (account.opening_balance if account.opening_date <= last_day else ZERO)
+            value = book.convert(balance, account.currency, key)
+            converted[account_id] = value
+            if value is None:
+                continue
+            if account.type in LIABILITY_TYPES or value < 0:
+                point.liabilities += value
+            else:
+                point.assets += value
+        points.append(point)
+    balances = {
+        account_id: running[account_id] + (account.opening_balance if account.opening_date <= f.end else ZERO)
+        for account_id, account in accounts.items()
+    }
+    return NetWorth(points, balances, converted, accounts)
+
+
+# Recent transactions ----------------------------------------------------------------------------
+
+
+def recent_transactions(workspace: Workspace, limit: int = 8) -> list[Transaction]:
+    """The newest transactions, with account and payee loaded (the (workspace, date, id) index)."""
+    return list(db.session.scalars(
+        sa.select(Transaction)
+        .where(Transaction.workspace_id == workspace.id)
+        .options(joinedload(Transaction.account), joinedload(Transaction.payee))
+        .order_by(Transaction.on.desc(), Transaction.id.desc())
+        .limit(limit)
+    ))

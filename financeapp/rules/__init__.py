@@ -1,0 +1,5 @@
+"""The rules domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("rules", __name__, url_prefix="/rules")

@@ -1,0 +1,371 @@
+"""Routes of the settings pages: profile, security (two-factor, audit log), API tokens."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, flash, g, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from financeapp.auth import audit, tokens, twofactor
+from financeapp.auth import services as auth_services
+from financeapp.auth.context import request_meta
+from financeapp.core.db import utcnow
+from financeapp.core.errors import FinanceError
+from financeapp.core.forms import attach_errors, form_status
+from financeapp.core.security import check_password
+from financeapp.extensions import db
+from financeapp.mail import MailError, external_url, send_mail
+from financeapp.notifications.services import notification_created
+from financeapp.settings import bp, delivery, privacy, services
+from financeapp.settings.forms import (
+    ConfirmTwoFactorForm,
+    DeleteAccountForm,
+    DisableTwoFactorForm,
+    EmailChangeForm,
+    PasswordConfirmForm,
+    PreferencesForm,
+    ProfileForm,
+    TokenForm,
+    WebhookForm,
+)
+from financeapp.settings.models import CHANNELS, PREFERENCE_KINDS
+
+notification_created.connect(delivery.on_notification_created)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What the `pager` macro needs: a page of rows and links to its neighbours."""
+
+    page: Any
+    endpoint: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.page, name)
+
+    def url_for(self, number: int) -> str:
+        return url_for(self.endpoint, page=number)
+
+
+@bp.context_processor
+def _sections():
+    return {"config_endpoints": current_app.view_functions}
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(template: str, status: int = 200, **context):
+    return _no_store(current_app.make_response((render_template(template, **context), status)))
+
+
+# Profile -------------------------------------------------------------------------------------------
+
+def _render_profile(form: ProfileForm | None = None, email_form: EmailChangeForm | None = None, status: int = 200):
+    if form is None:
+        form = ProfileForm(obj=current_user)
+    return render_template("settings/index.html", form=form, email_form=email_form or EmailChangeForm()), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    return _render_profile()
+
+
+@bp.post("/")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.to_input())
+        except FinanceError as err:
+            db.session.rollback()
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            flash("Settings saved.", "success")
+            return redirect(url_for("settings.index"))
+    return _render_profile(form, status=form_status(form))
+
+
+@bp.post("/email")
+@login_required
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            email = auth_services.request_email_change(current_user, form.email.data, form.password.data)
+            audit.record_event(current_user, "email_change_requested", request_meta(), email)
+        except FinanceError as err:
+            db.session.rollback()
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            try:
+                send_mail(email, "Confirm your new e-mail address", "email_change", name=current_user.display_name,
+                          email=email, days=auth_services.EMAIL_CHANGE_MAX_AGE // 86400,
+                          link=external_url("auth.confirm_email_change",
+                                            token=auth_services.email_change_token(current_user)))
+            except MailError:
+                flash("We could not send the confirmation e-mail; try again later.", "warning")
+            else:
+                flash(f"We sent a link to {email}. Your address changes once you open it.", "info")
+            return redirect(url_for("settings.index"))
+    return _render_profile(email_form=form, status=form_status(form))
+
+
+# Security: two-factor and the audit log --------------------------------------------------------------
+
+@bp.get("/security")
+@login_required
+def security():
+    number = request.args.get("page", 1, type=int) or 1
+    events = audit.events_page(current_user, min(max(number, 1), 10**6))
+    return render_template("settings/security.html", events=events, events_pager=Pager(events, "settings.security"),
+                           labels=audit.EVENT_LABELS,
+                           codes_left=twofactor.recovery_codes_left(current_user),
+                           disable_form=DisableTwoFactorForm(), codes_form=PasswordConfirmForm(prefix="codes"))
+
+
+@bp.post("/two-factor/setup")
+@login_required
+def two_factor_setup():
+    twofactor.start_setup(current_user)
+    db.session.commit()
+    return _render_setup(ConfirmTwoFactorForm(formdata=None))
+
+
+def _render_setup(form: ConfirmTwoFactorForm, status: int = 200):
+    uri = twofactor.provisioning_uri(current_user)
+    return _page("settings/two_factor_setup.html", status, form=form, secret=current_user.totp_secret,
+                 qr=twofactor.qr_data_uri(uri))
+
+
+@bp.post("/two-factor/confirm")
+@login_required
+def two_factor_confirm():
+    form = ConfirmTwoFactorForm()
+    if current_user.two_factor_enabled or not current_user.totp_secret:
+        return redirect(url_for("settings.security"))
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.confirm_setup(current_user, form.code.data)
+            audit.record_event(current_user, "two_factor_enabled", request_meta())
+        except FinanceError as err:
+            db.session.rollback()
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            flash("Two-factor authentication is on.", "success")
+            return _page("settings/recovery_codes.html", codes=codes)
+    return _render_setup(form, form_status(form))
+
+
+@bp.post("/two-factor/disable")
+@login_required
+def two_factor_disable():
+    form = DisableTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            twofactor.disable(current_user, form.password.data, form.code.data)
+            audit.record_event(current_user, "two_factor_disabled", request_meta())
+        except FinanceError as err:
+            db.session.commit()  # keeps the replay guard if a code was spent; nothing else changed
+            flash(err.message, "danger")
+            return redirect(url_for("settings.security"))
+        db.session.commit()
+        flash("Two-factor authentication is off.", "success")
+    else:
+        flash("Enter your password and a code.", "danger")
+    return redirect(url_for("settings.security"))
+
+
+@bp.post("/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    form = PasswordConfirmForm(prefix="codes")
+    if not current_user.two_factor_enabled:
+        return redirect(url_for("settings.security"))
+    if not form.validate_on_submit() or not check_password(form.password.data, current_user.password_hash):
+        flash("Your password is not correct.", "danger")
+        return redirect(url_for("settings.security"))
+    codes = twofactor.replace_recovery_codes(current_user)
+    audit.record_event(current_user, "recovery_codes_regenerated", request_meta())
+    db.session.commit()
+    return _page("settings/recovery_codes.html", codes=codes)
+
+
+# API tokens ---------------------------------------------------------------------------------------------
+
+@bp.get("/tokens", endpoint="tokens")
+@login_required
+def tokens_page():
+    return _render_tokens(TokenForm())
+
+
+def _render_tokens(form: TokenForm, new_token: str | None = None, status: int = 200):
+    return _page("settings/tokens.html", status, form=form, tokens=tokens.tokens_of(current_user),
+                 new_token=new_token, now=utcnow())
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    if g.get("workspace") is None:
+        form.form_errors.append("You are not a member of any workspace.")
+        return _render_tokens(form, status=422)
+    if form.validate_on_submit():
+        try:
+            token, raw = tokens.create_token(current_user, g.workspace, form.to_input())
+            audit.record_event(current_user, "token_created", request_meta(),
+                               f"{token.name} ({token.scope}) for {g.workspace.name}")
+        except FinanceError as err:
+            db.session.rollback()
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            # Rendered, not redirected: the token must not travel through a flash message or the session.
+            return _render_tokens(TokenForm(formdata=None), new_token=raw, status=201)
+    return _render_tokens(form, status=form_status(form))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = tokens.revoke_token(current_user, token_id)
+    audit.record_event(current_user, "token_revoked", request_meta(), token.name)
+    db.session.commit()
+    flash(f"Token “{token.name}” revoked; scripts using it now get 401.", "success")
+    return redirect(url_for("settings.tokens"))
+
+
+
+# Notifications: channels per kind, the webhook, the delivery log ------------------------------------------
+
+def _render_notifications(webhook_form: WebhookForm | None = None, status: int = 200):
+    endpoint = delivery.webhook_of(current_user)
+    return render_template(
+        "settings/notifications.html", kinds=PREFERENCE_KINDS, channels=CHANNELS,
+        chosen=services.channel_choices(current_user), form=PreferencesForm(), endpoint=endpoint,
+        webhook_form=webhook_form or WebhookForm(url=endpoint.url if endpoint else ""),
+        deliveries=delivery.deliveries_of(current_user),
+    ), status
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    return _render_notifications()
+
+
+@bp.post("/notifications")
+@login_required
+def save_notifications():
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        return _render_notifications(status=400)
+    chosen = set()
+    for value in request.form.getlist("pref")[:100]:
+        kind, _, channel = value.partition(":")
+        chosen.add((kind, channel))
+    services.save_preferences(current_user, chosen)
+    db.session.commit()
+    flash("Notification settings saved.", "success")
+    return redirect(url_for("settings.notifications"))
+
+
+@bp.post("/webhook")
+@login_required
+def save_webhook():
+    form = WebhookForm()
+    if form.validate_on_submit():
+        try:
+            delivery.set_webhook(current_user, form.url.data)
+        except FinanceError as err:
+            db.session.rollback()
+            attach_errors(form, err)
+        else:
+            db.session.commit()
+            flash("Webhook saved. Verify each request's signature with the secret shown below.", "success")
+            return redirect(url_for("settings.notifications"))
+    return _render_notifications(form, form_status(form))
+
+
+@bp.post("/webhook/secret")
+@login_required
+def rotate_webhook_secret():
+    delivery.rotate_webhook_secret(current_user)
+    db.session.commit()
+    flash("New webhook secret made; update your receiver.", "success")
+    return redirect(url_for("settings.notifications"))
+
+
+@bp.post("/webhook/remove")
+@login_required
+def remove_webhook():
+    delivery.remove_webhook(current_user)
+    db.session.commit()
+    flash("Webhook removed.", "success")
+    return redirect(url_for("settings.notifications"))
+
+
+# Privacy: download everything, delete the account ------------------------------------------------------------
+
+def _render_privacy(form: DeleteAccountForm | None = None, status: int = 200):
+    removed, blocking = privacy.workspaces_to_delete(current_user)
+    return render_template("settings/privacy.html", form=form or DeleteAccountForm(), removed=removed,
+                           blocking=blocking), status
+
+
+@bp.get("/privacy", endpoint="privacy")
+@login_required
+def privacy_page():
+    return _render_privacy()
+
+
+@bp.get("/privacy/export")
+@login_required
+def export_data():
+    audit.record_event(current_user, "data_exported", request_meta())
+    db.session.commit()
+    user = current_user._get_current_object()
+    # Spooled: small exports stay in memory, large ones go to a temporary file, never all in RAM.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed with the response)
+    for chunk in privacy.export_user_data(user):
+        spool.write(chunk.encode())
+    spool.seek(0)
+    name = f"financeapp-{user.email.split('@')[0]}-{utcnow():%Y%m%d}.json"
+    response = send_file(spool, mimetype="application/json", as_attachment=True, download_name=name)
+    response.call_on_close(spool.close)
+    return _no_store(response)
+
+
+@bp.post("/privacy/delete")
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if form.confirm.data.strip() != "DELETE":
+            form.confirm.errors = ["Type DELETE in capitals to confirm."]
+        else:
+            try:
+                removed = privacy.delete_account(current_user, form.password.data, form.code.data or "")
+            except FinanceError as err:
+                db.session.rollback()
+                attach_errors(form, err)
+            else:
+                db.session.commit()
+                logout_user()
+                session.clear()
+                flash("Your account is deleted" + (f", with {', '.join(removed)}" if removed else "") + ". Goodbye.",
+                      "info")
+                return redirect(url_for("auth.login"))
+    return _render_privacy(form, form_status(form))

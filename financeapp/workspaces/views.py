@@ -1,0 +1,72 @@
+"""Routes: list and switch workspaces, create one, edit the current one's settings."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
+
+from financeapp.core.errors import FinanceError
+from financeapp.core.scoping import require_role
+from financeapp.extensions import db
+from financeapp.workspaces import bp, services
+from financeapp.workspaces.forms import WorkspaceForm
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template(
+        "workspaces/index.html", memberships=services.memberships_of(current_user)
+    )
+
+
+@bp.post("/<int:workspace_id>/switch")
+@login_required
+def switch(workspace_id: int):
+    membership = services.require_membership(current_user, workspace_id)
+    session["workspace_id"] = membership.workspace_id
+    flash(f"Switched to {membership.workspace.name}.", "info")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = WorkspaceForm()
+    if form.validate_on_submit():
+        try:
+            workspace = services.create_workspace(current_user, form.to_input())
+        except FinanceError as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+        else:
+            db.session.commit()
+            session["workspace_id"] = workspace.id
+            flash(f"Created {workspace.name}. You are its owner.", "success")
+            return redirect(url_for("dashboard.index"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("workspaces/new.html", form=form), status
+
+
+@bp.route("/settings", methods=["GET"])
+@require_role("viewer")
+def settings():
+    form = WorkspaceForm(obj=g.workspace)
+    return render_template("workspaces/settings.html", form=form)
+
+
+@bp.post("/settings")
+@require_role("owner")
+def update():
+    form = WorkspaceForm()
+    if form.validate_on_submit():
+        try:
+            services.update_workspace(g.workspace, form.to_input())
+        except FinanceError as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+        else:
+            db.session.commit()
+            flash("Workspace settings saved.", "success")
+            return redirect(url_for("workspaces.settings"))
+    return render_template("workspaces/settings.html", form=form), 422

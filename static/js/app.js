@@ -1,0 +1,77 @@
+// Page behaviour shared by every page (the CSP forbids inline scripts).
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var root = document.documentElement;
+      var next = root.getAttribute("data-bs-theme") === "dark" ? "light" : "dark";
+      root.setAttribute("data-bs-theme", next);
+      try { localStorage.setItem("theme", next); } catch (e) { /* storage disabled */ }
+    });
+  });
+
+  // Forms marked data-confirm ask before they submit (deletes, merges).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  // htmx requests carry the CSRF token from the page's meta tag.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+  });
+})();
+
+// Colour dots take their colour from data-colour (no inline styles under the CSP).
+document.querySelectorAll("[data-colour]").forEach(function (el) {
+  var colour = el.getAttribute("data-colour");
+  if (/^#[0-9a-fA-F]{6}$/.test(colour)) { el.style.backgroundColor = colour; }
+});
+
+// "Select all" checkbox of a table selects the row checkboxes in the same form.
+document.querySelectorAll("[data-select-all]").forEach(function (box) {
+  box.addEventListener("change", function () {
+    box.form.querySelectorAll('input[name="ids"]').forEach(function (row) { row.checked = box.checked; });
+  });
+});
+
+// A select marked data-autosubmit submits its form when changed.
+document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+  select.addEventListener("change", function () { select.form.submit(); });
+});
+
+// The bulk form asks before deleting.
+document.querySelectorAll("[data-confirm-delete]").forEach(function (button) {
+  button.addEventListener("click", function (event) {
+    var action = button.form.querySelector('[name="action"]');
+    if (action && action.value === "delete" && !window.confirm(button.getAttribute("data-confirm-delete"))) {
+      event.preventDefault();
+    }
+  });
+});
+
+// Payee autocomplete: the names are fetched once, when a payee box is first focused.
+document.querySelectorAll("datalist[data-source]").forEach(function (list) {
+  var loaded = false;
+  document.querySelectorAll('input[list="' + list.id + '"]').forEach(function (input) {
+    input.addEventListener("focus", function () {
+      if (loaded) { return; }
+      loaded = true;
+      fetch(list.getAttribute("data-source"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { data: [] }; })
+        .then(function (body) {
+          body.data.forEach(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () { loaded = false; });
+    });
+  });
+});
