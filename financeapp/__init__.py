@@ -143,7 +143,7 @@ ROUTE_MODULES = {
     "debts": ["views"],
     "recurring": ["views"],
     "jobs": ["views"],
-    "reports": ["views"],
+    "reports": ["views", "totals"],
     "settings": ["views"],
     "members": ["views"],
     "api": ["me", "accounts", "transactions", "categories", "openapi"],

@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 
 from financeapp import create_app
 from financeapp.extensions import db
+from financeapp.reports import totals
 from tests.factories import DEFAULT_PASSWORD
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -89,9 +90,19 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.remove()
+        _check_monthly_totals()
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def _check_monthly_totals() -> None:
+    """Every write path must keep the reports' monthly totals equal to the ledger (see reports/totals.py)."""
+    with db.engine.connect() as conn:
+        wrong = totals.differences(conn)
+    if wrong:
+        pytest.fail("monthly totals disagree with the ledger after this test (a write path did not mark them):\n"
+                    + "\n".join(map(repr, wrong[:10])), pytrace=False)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.money import is_currency, quantize
 from financeapp.core.scoping import scoped
 from financeapp.extensions import db
+from financeapp.reports import totals
 from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.workspaces.models import Workspace
 
@@ -118,6 +119,8 @@ def delete_account(workspace: Workspace, account: Account, *, delete_transaction
         Transaction.workspace_id == workspace.id, Transaction.account_id == account.id,
         Transaction.transfer_key.is_not(None),
     )
+    totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.account_id != account.id,
+                      Transaction.transfer_key.in_(keys))  # the account's own totals go with it (cascade)
     db.session.execute(
         sa.update(Transaction)
         .where(Transaction.workspace_id == workspace.id, Transaction.account_id != account.id,

@@ -11,7 +11,8 @@ from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
-from financeapp.transactions.models import TransactionLine
+from financeapp.reports import totals
+from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.workspaces.models import Workspace
 
 DEFAULT_CATEGORIES: dict[tuple[str, str], list[str]] = {
@@ -159,6 +160,9 @@ def delete_category(workspace: Workspace, category: Category, reassign_to: Categ
 
 
 def _reassign(workspace: Workspace, source_ids: list[int], target_id: int | None) -> int:
+    totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.id.in_(
+        sa.select(TransactionLine.transaction_id).where(TransactionLine.workspace_id == workspace.id,
+                                                        TransactionLine.category_id.in_(source_ids))))
     result = db.session.execute(
         sa.update(TransactionLine)
         .where(TransactionLine.workspace_id == workspace.id, TransactionLine.category_id.in_(source_ids))

@@ -79,6 +79,7 @@ NOT_EXPORTED = {
     "memberships": "the restoring user becomes the owner of the new workspace",
     "api_tokens": "secrets that grant access; a restored workspace starts without tokens",
     "invitations": "pending invitations to people, with secret links; re-invite after a restore",
+    "monthly_totals": "derived from the transactions; a restore recomputes them",
 }
 
 # Workspace tables other domains were adding while the exporter was written: not in backups

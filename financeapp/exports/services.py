@@ -43,6 +43,7 @@ from financeapp.exports.registry import Plan, plans
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.payees.models import Payee
+from financeapp.reports import totals
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.transactions.queries import TransactionFilter, filtered
 from financeapp.workspaces.models import Membership, Workspace
@@ -383,6 +384,7 @@ def restore_workspace(owner: User, document: dict | bytes | str, *, name: str | 
         for plan in plans():
             counts[plan.name] = _restore_table(plan, document, workspace, owner, ids)
         db.session.flush()
+        totals.mark_workspace(db.session, workspace.id)
     except IntegrityError as err:
         raise _problem("This workspace export is inconsistent and was not restored: "
                        f"{str(err.orig)[:200]}") from None

@@ -47,6 +47,7 @@ from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsed import ParsedFile, ParsedStatement, ParsedTransaction, ParseError
 from financeapp.labels.services import labels_named
 from financeapp.payees.models import Payee
+from financeapp.reports import totals
 from financeapp.rules.matching import RuleOutcome, RuleSubject
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
@@ -1065,6 +1066,7 @@ def _insert_rows(workspace: Workspace, batch: ImportBatch, rows: list[PlannedRow
             tags.add([txn_id, label_ids[name]])
     lines.flush()
     tags.flush()
+    totals.mark_where(db.session, Transaction.workspace_id == ws, Transaction.import_id == batch.id)
     if progress:
         progress(total, total)
 
@@ -1084,6 +1086,7 @@ def undo_import(workspace: Workspace, batch: ImportBatch) -> int:
     ids = sa.select(Transaction.id).where(Transaction.workspace_id == workspace.id,
                                          Transaction.import_id == batch.id)
     delete_attachments_of(workspace, ids)
+    totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.import_id == batch.id)
     db.session.execute(sa.delete(transaction_labels).where(transaction_labels.c.transaction_id.in_(ids)))
     db.session.execute(sa.delete(TransactionLine).where(TransactionLine.workspace_id == workspace.id,
                                                         TransactionLine.transaction_id.in_(ids))

@@ -40,6 +40,8 @@ from financeapp.extensions import db
 from financeapp.payees.models import Payee
 from financeapp.rates.models import ExchangeRate
 from financeapp.rates.services import invert
+from financeapp.reports import totals
+from financeapp.reports.models import MonthlyTotal
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
 
@@ -90,6 +92,33 @@ def months_between(start: date, end: date) -> list[str]:
         keys.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return keys
+
+
+def _previous_month(key: str) -> str:
+    year, month = int(key[:4]), int(key[5:7])
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+@dataclass(frozen=True)
+class MonthSplit:
+    """A date range as the whole months the monthly totals answer and the days at its edges the ledger answers."""
+
+    first: str | None  # first whole month ('YYYY-MM'); None: from the beginning
+    last: str | None  # last whole month; None: no whole month in the range
+    edges: tuple[tuple[date | None, date], ...]  # inclusive day ranges read from the ledger
+
+
+def split_months(start: date | None, end: date) -> MonthSplit:
+    """Split [start, end] (start None: from the beginning) into whole months and edge days."""
+    last = month_key(end) if end == month_end(month_key(end)) else _previous_month(month_key(end))
+    tail = () if end == month_end(month_key(end)) else ((end.replace(day=1), end),)
+    if start is None:
+        return MonthSplit(None, last, tail)
+    first = month_key(start) if start.day == 1 else month_key(month_end(month_key(start)) + timedelta(days=1))
+    if first > last:
+        return MonthSplit(None, None, ((start, end),))
+    head = () if start.day == 1 else ((start, month_end(month_key(start))),)
+    return MonthSplit(first, last, head + tail)
 
 
 # Filters -------------------------------------------------------------------------------------
@@ -258,21 +287,74 @@ class Flow:
 def _line_flows(workspace: Workspace, f: ReportFilter, *keys: Any, month: Any = None) -> sa.Select:
     """Money in and out per (account, month, *keys) from the non-transfer category lines in the range.
 
-    Grouped by account rather than joined to accounts for the currency: on MariaDB the join
-    cost an extra primary-key look-up per row (about twice the time); the caller maps each
-    account to its currency from the RateBook.
+    Read from the ledger: the (workspace, date) index finds the range's transactions and the
+    (transaction, workspace, category, amount) index their lines. Grouped by account rather
+    than joined to accounts for the currency; the caller maps each account to its currency
+    from the RateBook. A transaction without lines counts whole, uncategorised, as in the
+    monthly totals.
     """
     month = month_of(Transaction.on) if month is None else month
+    amount = sa.func.coalesce(TransactionLine.amount, Transaction.amount, type_=Money)
     query = (
-        sa.select(Transaction.account_id, month, *keys, _money_in(TransactionLine.amount),
-                  _money_out(TransactionLine.amount))
-        .select_from(TransactionLine)
-        .join(Transaction, Transaction.id == TransactionLine.transaction_id)
-        .where(TransactionLine.workspace_id == workspace.id, Transaction.transfer_key.is_(None),
-               Transaction.on >= f.start, Transaction.on <= f.end)
+        sa.select(Transaction.account_id, month, *keys, _money_in(amount), _money_out(amount))
+        .select_from(Transaction)
+        .outerjoin(TransactionLine, TransactionLine.transaction_id == Transaction.id)
+        .where(Transaction.transfer_key.is_(None), Transaction.on >= f.start, Transaction.on <= f.end)
         .group_by(Transaction.account_id, month, *keys)
     )
     return _scope(query, workspace, f)
+
+
+def _totals_month(book: RateBook | None) -> Any:
+    """The monthly totals' month, or (with a book) only where an account needs converting, as conversion_month."""
+    if book is None:
+        return MonthlyTotal.month
+    foreign = sorted(a for a, currency in book.currency_of.items() if currency != book.base)
+    if not foreign:
+        return sa.literal_column("''")
+    return sa.case((MonthlyTotal.account_id.in_(foreign), MonthlyTotal.month), else_=sa.literal_column("''"))
+
+
+def _total_flows(workspace: Workspace, split: MonthSplit, f: ReportFilter, *, by_category: bool,
+                 month: Any) -> sa.Select:
+    """The same rows as `_line_flows`, for the whole months of `split`, from the monthly totals."""
+    keys = (MonthlyTotal.category_id,) if by_category else ()
+    query = (
+        sa.select(MonthlyTotal.account_id, month, *keys, _sum_money(MonthlyTotal.money_in),
+                  _sum_money(MonthlyTotal.money_out))
+        .where(MonthlyTotal.workspace_id == workspace.id, MonthlyTotal.transfer == sa.false(),
+               MonthlyTotal.month <= split.last)
+        .group_by(MonthlyTotal.account_id, month, *keys)
+    )
+    if split.first is not None:
+        query = query.where(MonthlyTotal.month >= split.first)
+    if f.account_id is not None:
+        query = query.where(MonthlyTotal.account_id == f.account_id)
+    return query
+
+
+def flow_rows(workspace: Workspace, f: ReportFilter, book: RateBook, *, by_category: bool = False,
+              monthly: bool = True) -> list[Any]:
+    """(account, month, [category,] in, out) rows covering the range; a key may repeat, so callers add up.
+
+    Whole months come from the monthly totals, the days at the edges of the range from the
+    ledger. A label filter reads the ledger throughout (the totals do not know labels).
+    Without `monthly`, months are kept only where a rate needs them (conversion_month).
+    """
+    totals.flush_totals(db.session)  # this transaction's own writes first
+    keys = (TransactionLine.category_id,) if by_category else ()
+    ledger_month = month_of(Transaction.on) if monthly else conversion_month(book)
+    if f.label_id is not None:
+        return list(db.session.execute(_line_flows(workspace, f, *keys, month=ledger_month)))
+    split = split_months(f.start, f.end)
+    rows: list[Any] = []
+    if split.last is not None:
+        month = _totals_month(None if monthly else book)
+        rows.extend(db.session.execute(_total_flows(workspace, split, f, by_category=by_category, month=month)))
+    for start, end in split.edges:
+        edge = ReportFilter(start or f.start, end, f.account_id, f.label_id)
+        rows.extend(db.session.execute(_line_flows(workspace, edge, *keys, month=ledger_month)))
+    return rows
 
 
 def _convert_rows(rows: Iterable[Any], book: RateBook, width: int) -> Iterator[tuple[tuple, Flow]]:
@@ -291,7 +373,7 @@ def _convert_rows(rows: Iterable[Any], book: RateBook, width: int) -> Iterator[t
 def monthly_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> dict[str, Flow]:
     """Income and spending per month ('YYYY-MM'), every month of the range present."""
     result = {key: Flow() for key in months_between(f.start, f.end)}
-    for (month,), flow in _convert_rows(db.session.execute(_line_flows(workspace, f)), book, 0):
+    for (month,), flow in _convert_rows(flow_rows(workspace, f, book), book, 0):
         target = result.setdefault(month, Flow())
         target.income += flow.income
         target.spending += flow.spending
@@ -309,16 +391,14 @@ class CategoryFlow:
 
 def category_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list[CategoryFlow]:
     """Income and spending per category line's category, in the range and in the period before it."""
-    prev = f.previous
-    period = sa.case((Transaction.on >= f.start, sa.literal(1)), else_=sa.literal(0))
-    query = _line_flows(workspace, ReportFilter(prev.start, f.end, f.account_id, f.label_id),
-                        TransactionLine.category_id, period, month=conversion_month(book))
     flows: dict[int | None, CategoryFlow] = {}
-    for (_month, category_id, is_current), flow in _convert_rows(db.session.execute(query), book, 2):
-        item = flows.setdefault(category_id, CategoryFlow(category_id, "", ""))
-        target = item.current if is_current else item.previous
-        target.income += flow.income
-        target.spending += flow.spending
+    for period, is_current in ((f, True), (f.previous, False)):
+        rows = flow_rows(workspace, period, book, by_category=True, monthly=False)
+        for (_month, category_id), flow in _convert_rows(rows, book, 1):
+            item = flows.setdefault(category_id, CategoryFlow(category_id, "", ""))
+            target = item.current if is_current else item.previous
+            target.income += flow.income
+            target.spending += flow.spending
     names = category_names(workspace, [key for key in flows if key is not None])
     for item in flows.values():
         item.name, item.group = names.get(item.category_id, ("Uncategorised", ""))
@@ -341,8 +421,8 @@ def category_names(workspace: Workspace, ids: list[int]) -> dict[int, tuple[str,
 def category_month_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> dict[int | None, dict[str, Flow]]:
     """Per category, per month: income and spending."""
     result: dict[int | None, dict[str, Flow]] = defaultdict(dict)
-    query = _line_flows(workspace, f, TransactionLine.category_id)
-    for (month, category_id), flow in _convert_rows(db.session.execute(query), book, 1):
+    rows = flow_rows(workspace, f, book, by_category=True)
+    for (month, category_id), flow in _convert_rows(rows, book, 1):
         target = result[category_id].setdefault(month, Flow())
         target.income += flow.income
         target.spending += flow.spending
@@ -443,6 +523,39 @@ def account_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list
 # Net worth -------------------------------------------------------------------------------------
 
 
+def balance_changes(workspace: Workspace, ids: list[int], start: date | None, end: date) -> list[Any]:
+    """(account, month, sum of amounts) of these accounts from start (None: the beginning) to end.
+
+    Transfers included; a (account, month) may repeat (whole months and edge days), so add up.
+    """
+    totals.flush_totals(db.session)
+    split = split_months(start, end)
+    rows: list[Any] = []
+    if split.last is not None:
+        query = (
+            sa.select(MonthlyTotal.account_id, MonthlyTotal.month,
+                      _sum_money(MonthlyTotal.money_in + MonthlyTotal.money_out))
+            .where(MonthlyTotal.workspace_id == workspace.id, MonthlyTotal.account_id.in_(ids),
+                   MonthlyTotal.month <= split.last)
+            .group_by(MonthlyTotal.account_id, MonthlyTotal.month)
+        )
+        if split.first is not None:
+            query = query.where(MonthlyTotal.month >= split.first)
+        rows.extend(db.session.execute(query))
+    month = month_of(Transaction.on)
+    for edge_start, edge_end in split.edges:
+        query = (
+            sa.select(Transaction.account_id, month, sa.func.sum(Transaction.amount, type_=Money))
+            .where(Transaction.workspace_id == workspace.id, Transaction.account_id.in_(ids),
+                   Transaction.on <= edge_end)
+            .group_by(Transaction.account_id, month)
+        )
+        if edge_start is not None:
+            query = query.where(Transaction.on >= edge_start)
+        rows.extend(db.session.execute(query))
+    return rows
+
+
 @dataclass
 class NetWorthPoint:
     month: str
@@ -465,9 +578,10 @@ class NetWorth:
 def net_worth(workspace: Workspace, f: ReportFilter, book: RateBook) -> NetWorth:
     """Assets, liabilities and net worth at the end of each month of the range.
 
-    Two grouped reads of the covering index (workspace, account, date, amount): one sum per
-    account before the range, one per account and month inside it. An account's opening
-    balance counts from its opening date. Labels do not apply to balances.
+    Sums per account before the range and per account and month inside it, from the monthly
+    totals and, for the days that do not make a whole month, the covering index (workspace,
+    account, date, amount). An account's opening balance counts from its opening date.
+    Labels do not apply to balances.
     """
     accounts = {a.id: a for a in db.session.scalars(
         sa.select(Account).where(Account.workspace_id == workspace.id, Account.include_in_net_worth.is_(True)))}
@@ -475,18 +589,13 @@ def net_worth(workspace: Workspace, f: ReportFilter, book: RateBook) -> NetWorth
         accounts = {k: v for k, v in accounts.items() if k == f.account_id}
     ids = list(accounts)
     months = months_between(f.start, f.end)
-    month = month_of(Transaction.on)
-    before = dict(db.session.execute(_scope(
-        sa.select(Transaction.account_id, sa.func.sum(Transaction.amount, type_=Money))
-        .where(Transaction.account_id.in_(ids), Transaction.on < f.start)
-        .group_by(Transaction.account_id), workspace, None)).all()) if ids else {}
-    changes: dict[tuple[int, str], Decimal] = {}
+    before: dict[int, Decimal] = defaultdict(Decimal)
+    changes: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     if ids:
-        for account_id, key, total in db.session.execute(_scope(
-            sa.select(Transaction.account_id, month, sa.func.sum(Transaction.amount, type_=Money))
-            .where(Transaction.account_id.in_(ids), Transaction.on >= f.start, Transaction.on <= f.end)
-            .group_by(Transaction.account_id, month), workspace, None)):
-            changes[(account_id, key)] = total
+        for account_id, _key, total in balance_changes(workspace, ids, None, f.start - timedelta(days=1)):
+            before[account_id] += total
+        for account_id, key, total in balance_changes(workspace, ids, f.start, f.end):
+            changes[(account_id, key)] += total
     running = {account_id: before.get(account_id, ZERO) for account_id in ids}
     points: list[NetWorthPoint] = []
     converted: dict[int, Decimal | None] = {}

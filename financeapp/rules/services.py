@@ -25,6 +25,7 @@ from financeapp.labels.models import Label
 from financeapp.labels.services import labels_named, parse_label_names
 from financeapp.payees.models import Payee
 from financeapp.payees.services import clean_name, find_or_create_payee
+from financeapp.reports import totals
 from financeapp.rules.matching import (
     RuleEngine,
     RuleOutcome,
@@ -419,6 +420,7 @@ def apply_to_existing(workspace: Workspace, scope: ApplyScope) -> ApplyResult:
             db.session.execute(line_table.update()
                                .where(line_table.c.workspace_id == workspace.id, line_table.c.transaction_id.in_(ids))
                                .values(category_id=category_id))
+            totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.id.in_(ids))
         if links:
             db.session.execute(transaction_labels.insert(), links)
         if changed:

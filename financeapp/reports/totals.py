@@ -1,0 +1,270 @@
+"""Monthly totals per account, category and transfer flag, kept current beside the ledger.
+
+Why: the dashboard's net worth line needs every account's sum before its 12-month window,
+and the income, spending and category reports need a year or two of category lines. Read
+from the ledger that is 50,000 to 100,000 index entries per chart on a ten-year history;
+read from these totals it is a few thousand rows, whatever the history's length. Reports
+still read the ledger itself for the days of a range that do not make a whole month, and
+for anything filtered by label (see `financeapp.reports.queries`).
+
+How they stay current: every write marks (account, month) pairs stale and the session
+recomputes those pairs from the ledger just before it commits, in the same database
+transaction, with one DELETE and one INSERT ... SELECT per run of months of an account.
+- ORM writes (forms, the API, recurring postings, debts, reconciliation) are found by the
+  flush hooks below: the old account and month of a changed or deleted transaction are read
+  before the flush, the new ones at commit.
+- Core bulk writes mark what they touch themselves: `mark_where` (imports, undo, rules,
+  category merges, account deletion), `mark_workspace` (restore), `rebuild_workspace` (the
+  demo generator, on its own connection).
+- Deleting an account, a category or a workspace cascades to these rows in the database.
+The test suite compares the totals with a fresh computation after every test, so a write
+path that forgets to mark fails there; `flask reports totals --check/--rebuild` does the
+same for a live database.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from financeapp.core.db import Money
+from financeapp.reports.models import MonthlyTotal
+from financeapp.transactions.models import Transaction, TransactionLine
+
+CHUNK = 1_000  # ids per IN (...) list
+_STALE = "reports.totals_stale"
+
+totals_table = MonthlyTotal.__table__
+txn_table = Transaction.__table__
+line_table = TransactionLine.__table__
+
+
+# The month of a date as 'YYYY-MM' ----------------------------------------------------------------
+
+
+def month_column(column: Any) -> Any:
+    """'YYYY-MM' of a DATE column, one expression per dialect (see queries.month_of)."""
+    from financeapp.reports.queries import month_of
+
+    return month_of(column)
+
+
+def month_key(on: date) -> str:
+    return f"{on.year:04d}-{on.month:02d}"
+
+
+def first_day(key: str) -> date:
+    return date(int(key[:4]), int(key[5:7]), 1)
+
+
+def last_day(key: str) -> date:
+    year, month = int(key[:4]), int(key[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _next_month(key: str) -> str:
+    year, month = int(key[:4]), int(key[5:7])
+    return f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
+
+
+def month_runs(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """Consecutive months folded into (first, last) runs: one statement per run, not per month."""
+    runs: list[tuple[str, str]] = []
+    for key in sorted(set(keys)):
+        if runs and _next_month(runs[-1][1]) == key:
+            runs[-1] = (runs[-1][0], key)
+        else:
+            runs.append((key, key))
+    return runs
+
+
+# Computing totals from the ledger ----------------------------------------------------------------
+
+
+def _computed(*where: Any) -> sa.Select:
+    """The totals of the transactions matching `where`, grouped as the table stores them.
+
+    A transaction without lines (none is written so, but the ledger does not forbid it)
+    counts whole, uncategorised, so balances never depend on lines being present.
+    """
+    amount = sa.func.coalesce(line_table.c.amount, txn_table.c.amount)
+    month = month_column(txn_table.c.date)
+    transfer = sa.case((txn_table.c.transfer_key.is_(None), sa.literal_column("0")), else_=sa.literal_column("1"))
+    zero = sa.literal_column("0")
+    return (
+        sa.select(
+            txn_table.c.workspace_id, txn_table.c.account_id, month.label("month"), line_table.c.category_id,
+            transfer.label("transfer"),
+            sa.func.sum(sa.case((amount > zero, amount), else_=zero), type_=Money).label("money_in"),
+            sa.func.sum(sa.case((amount < zero, amount), else_=zero), type_=Money).label("money_out"),
+            sa.func.count().label("line_count"),
+        )
+        .select_from(txn_table.outerjoin(line_table, line_table.c.transaction_id == txn_table.c.id))
+        .where(*where)
+        .group_by(txn_table.c.workspace_id, txn_table.c.account_id, month, line_table.c.category_id, transfer)
+    )
+
+
+_COLUMNS = ["workspace_id", "account_id", "month", "category_id", "transfer", "money_in", "money_out", "line_count"]
+
+
+def _refill(executor: Any, delete_where: list[Any], compute_where: list[Any]) -> None:
+    executor.execute(totals_table.delete().where(*delete_where))
+    executor.execute(totals_table.insert().from_select(_COLUMNS, _computed(*compute_where)))
+
+
+def rebuild_workspace(executor: Any, workspace_id: int) -> None:
+    """Recompute every total of a workspace (a Session or a Connection; the caller commits)."""
+    _refill(executor, [totals_table.c.workspace_id == workspace_id], [txn_table.c.workspace_id == workspace_id])
+
+
+def refresh_months(executor: Any, months: Iterable[tuple[int, str]]) -> None:
+    """Recompute the totals of these (account id, 'YYYY-MM') pairs."""
+    by_account: dict[int, set[str]] = defaultdict(set)
+    for account_id, key in months:
+        by_account[account_id].add(key)
+    for account_id, keys in sorted(by_account.items()):
+        for first, last in month_runs(keys):
+            _refill(
+                executor,
+                [totals_table.c.account_id == account_id, totals_table.c.month.between(first, last)],
+                [txn_table.c.account_id == account_id, txn_table.c.date.between(first_day(first), last_day(last))],
+            )
+
+
+# Tracking what a session changed -------------------------------------------------------------------
+
+
+@dataclass
+class _Stale:
+    workspaces: set[int] = field(default_factory=set)
+    months: set[tuple[int, str]] = field(default_factory=set)  # (account id, month)
+    transactions: set[int] = field(default_factory=set)  # ids whose account and month are read at commit
+
+    def __bool__(self) -> bool:
+        return bool(self.workspaces or self.months or self.transactions)
+
+
+def _stale(session: Session) -> _Stale:
+    return session.info.setdefault(_STALE, _Stale())
+
+
+def _months_of(executor: Any, ids: Iterable[int]) -> set[tuple[int, str]]:
+    ids = sorted(set(ids))
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(executor.execute(
+            sa.select(txn_table.c.account_id, month_column(txn_table.c.date))
+            .where(txn_table.c.id.in_(ids[start:start + CHUNK])).distinct()
+        ).tuples())
+    return found
+
+
+def mark_where(session: Session, *criteria: Any) -> None:
+    """Mark the months of the transactions matching `criteria`.
+
+    Call it before deleting or moving them with a bulk statement, and after inserting or
+    changing them in bulk (both when a statement moves rows between months or accounts).
+    """
+    rows = session.execute(
+        sa.select(Transaction.account_id, month_column(Transaction.on)).where(*criteria).distinct()
+    ).tuples()
+    _stale(session).months.update(rows)
+
+
+def mark_workspace(session: Session, workspace_id: int) -> None:
+    """Recompute the whole workspace at commit (a restore, say)."""
+    _stale(session).workspaces.add(workspace_id)
+
+
+def flush_totals(session: Session) -> None:
+    """Bring the totals up to date with everything the session has written (runs before each commit)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the flush hooks mark what it writes
+    stale = session.info.get(_STALE)
+    if not stale:
+        return
+    connection = session.connection()
+    stale.months.update(_months_of(connection, stale.transactions))
+    stale.transactions.clear()
+    for workspace_id in sorted(stale.workspaces):
+        rebuild_workspace(connection, workspace_id)
+    refresh_months(connection, stale.months)
+    session.info.pop(_STALE, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_old_months(session: Session, _context: Any, _instances: Any) -> None:
+    """Before changed or deleted transactions are written, note where they were (account and month)."""
+    ids = set()
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, Transaction) and obj.id is not None:
+            ids.add(obj.id)
+        elif isinstance(obj, TransactionLine) and obj.transaction_id is not None:
+            ids.add(obj.transaction_id)
+    if ids:
+        stale = _stale(session)
+        stale.months.update(_months_of(session.connection(), ids))
+        stale.transactions.update(ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_transactions(session: Session, _context: Any) -> None:
+    """After new transactions and lines are written (ids assigned), note them for commit."""
+    ids = set()
+    for obj in session.new:
+        if isinstance(obj, Transaction):
+            ids.add(obj.id)
+        elif isinstance(obj, TransactionLine):
+            ids.add(obj.transaction_id)
+    ids.discard(None)  # type: ignore[arg-type]
+    if ids:
+        _stale(session).transactions.update(ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    flush_totals(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_rollback(session: Session, transaction: SessionTransaction) -> None:
+    # Only the outermost transaction's end: a savepoint rolled back keeps the outer marks.
+    if transaction.parent is None:
+        session.info.pop(_STALE, None)
+
+
+# Checking ------------------------------------------------------------------------------------------------
+
+
+def differences(executor: Any, workspace_id: int | None = None) -> list[tuple[Any, ...]]:
+    """(account, month, category, transfer, stored in/out, computed in/out) wherever they disagree."""
+    where_stored = [] if workspace_id is None else [totals_table.c.workspace_id == workspace_id]
+    where_ledger = [] if workspace_id is None else [txn_table.c.workspace_id == workspace_id]
+    key_columns = (totals_table.c.account_id, totals_table.c.month, totals_table.c.category_id,
+                   totals_table.c.transfer)
+    stored = {
+        (a, m, c, bool(t)): (i, o)
+        for a, m, c, t, i, o in executor.execute(
+            sa.select(*key_columns, sa.func.sum(totals_table.c.money_in, type_=Money),
+                      sa.func.sum(totals_table.c.money_out, type_=Money))
+            .where(*where_stored).group_by(*key_columns))
+    }
+    computed_query = _computed(*where_ledger).subquery()
+    computed = {
+        (row.account_id, row.month, row.category_id, bool(row.transfer)): (row.money_in, row.money_out)
+        for row in executor.execute(sa.select(computed_query))
+    }
+    found = []
+    for key in sorted(stored.keys() | computed.keys(), key=repr):
+        if stored.get(key) != computed.get(key):
+            found.append((*key, stored.get(key), computed.get(key)))
+    return found
