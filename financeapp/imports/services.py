@@ -1036,6 +1036,7 @@ def _insert_rows(workspace: Workspace, batch: ImportBatch, rows: list[PlannedRow
                  payee_ids: dict[str, int], defaults: dict[int, int], label_ids: dict[str, int],
                  progress: ProgressFn | None, total: int) -> None:
     ws = workspace.id
+    totals.lock_accounts(db.session, {account_id for account_id in account_ids if account_id is not None})
     txns = _BulkInsert(Transaction.__table__, (
         "workspace_id", "account_id", "date", "amount", "payee_id", "memo", "status", "transfer_key", "version",
         "import_id", "external_id", "created_at", "updated_at"), processed=("date", "amount"))

@@ -9,6 +9,7 @@ from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
+from financeapp.reports import totals
 from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
 
@@ -86,6 +87,9 @@ def merge_payees(workspace: Workspace, source: Payee, target: Payee) -> int:
     """Point every transaction of `source` at `target` and delete `source`."""
     if source.id == target.id:
         raise Invalid("Choose a different payee to merge into.")
+    totals.lock_accounts(db.session, db.session.scalars(  # writers of transactions lock accounts first
+        sa.select(Transaction.account_id).where(Transaction.workspace_id == workspace.id,
+                                                Transaction.payee_id == source.id).distinct()))
     result = db.session.execute(
         sa.update(Transaction)
         .where(Transaction.workspace_id == workspace.id, Transaction.payee_id == source.id)

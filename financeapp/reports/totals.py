@@ -16,6 +16,9 @@ transaction, with one DELETE and one INSERT ... SELECT per run of months of an a
 - Core bulk writes mark what they touch themselves: `mark_where` (imports, undo, rules,
   category merges, account deletion), `mark_workspace` (restore), `rebuild_workspace` (the
   demo generator, on its own connection).
+- Every writer locks the accounts it writes to before its first write (`lock_accounts`,
+  called by the hooks and by `mark_where`), so two writers of one account queue up
+  instead of deadlocking in the refresh's locking read on MariaDB.
 - Deleting an account, a category or a workspace cascades to these rows in the database.
 The test suite compares the totals with a fresh computation after every test, so a write
 path that forgets to mark fails there; `flask reports totals --check/--rebuild` does the
@@ -35,14 +38,17 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from financeapp.accounts.models import Account
 from financeapp.core.db import Money
 from financeapp.reports.models import MonthlyTotal
 from financeapp.transactions.models import Transaction, TransactionLine
 
 CHUNK = 1_000  # ids per IN (...) list
 _STALE = "reports.totals_stale"
+_LOCKED = "reports.accounts_locked"  # account ids locked in this database transaction
 
 totals_table = MonthlyTotal.__table__
+accounts_table = Account.__table__
 txn_table = Transaction.__table__
 line_table = TransactionLine.__table__
 
@@ -168,15 +174,37 @@ def _months_of(executor: Any, ids: Iterable[int]) -> set[tuple[int, str]]:
     return found
 
 
-def mark_where(session: Session, *criteria: Any) -> None:
-    """Mark the months of the transactions matching `criteria`.
+def lock_accounts(session: Session, account_ids: Iterable[int]) -> None:
+    """Lock these accounts' rows (in id order) until the transaction ends, before writing their transactions.
 
-    Call it before deleting or moving them with a bulk statement, and after inserting or
-    changing them in bulk (both when a statement moves rows between months or accounts).
+    Refreshing totals reads an account's month with a locking read, which waits for any
+    other transaction that wrote there and has not committed. Two writers of one account
+    would then wait for each other (a deadlock on MariaDB); taking the account's lock before
+    the first write makes the second writer wait at its start instead. SQLite locks the
+    whole database for a writer, so there this is a no-op.
     """
-    rows = session.execute(
+    locked: set[int] = session.info.setdefault(_LOCKED, set())
+    wanted = sorted(set(account_ids) - locked)
+    if not wanted or session.connection().dialect.name == "sqlite":
+        return
+    for start in range(0, len(wanted), CHUNK):
+        session.connection().execute(
+            sa.select(accounts_table.c.id).where(accounts_table.c.id.in_(wanted[start:start + CHUNK]))
+            .order_by(accounts_table.c.id).with_for_update()
+        ).all()
+    locked.update(wanted)
+
+
+def mark_where(session: Session, *criteria: Any) -> None:
+    """Mark the months of the transactions matching `criteria`, and lock their accounts.
+
+    Call it before changing, moving or deleting them with a bulk statement (and, for bulk
+    inserts, after `lock_accounts` and the insert).
+    """
+    rows = set(session.execute(
         sa.select(Transaction.account_id, month_column(Transaction.on)).where(*criteria).distinct()
-    ).tuples()
+    ).tuples())
+    lock_accounts(session, {account_id for account_id, _month in rows})
     _stale(session).months.update(rows)
 
 
@@ -201,19 +229,33 @@ def flush_totals(session: Session) -> None:
     session.info.pop(_STALE, None)
 
 
+def _account_id(txn: Transaction) -> int | None:
+    if txn.account_id is not None:
+        return txn.account_id
+    return txn.account.id if txn.account is not None else None
+
+
 @event.listens_for(Session, "before_flush")
 def _note_old_months(session: Session, _context: Any, _instances: Any) -> None:
-    """Before changed or deleted transactions are written, note where they were (account and month)."""
+    """Before transactions are written: lock their accounts, and note where changed ones were."""
     ids = set()
-    for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, Transaction) and obj.id is not None:
-            ids.add(obj.id)
+    accounts = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Transaction):
+            if obj.id is not None:
+                ids.add(obj.id)
+            accounts.add(_account_id(obj))
         elif isinstance(obj, TransactionLine) and obj.transaction_id is not None:
             ids.add(obj.transaction_id)
-    if ids:
-        stale = _stale(session)
-        stale.months.update(_months_of(session.connection(), ids))
-        stale.transactions.update(ids)
+    if not ids and not accounts:
+        return
+    old = _months_of(session.connection(), ids)
+    accounts.update(account_id for account_id, _month in old)
+    accounts.discard(None)
+    lock_accounts(session, accounts)  # type: ignore[arg-type]
+    stale = _stale(session)
+    stale.months.update(old)
+    stale.transactions.update(ids)
 
 
 @event.listens_for(Session, "after_flush")
@@ -240,6 +282,7 @@ def _forget_after_rollback(session: Session, transaction: SessionTransaction) ->
     # Only the outermost transaction's end: a savepoint rolled back keeps the outer marks.
     if transaction.parent is None:
         session.info.pop(_STALE, None)
+        session.info.pop(_LOCKED, None)
 
 
 # Checking ------------------------------------------------------------------------------------------------

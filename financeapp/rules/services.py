@@ -416,11 +416,12 @@ def apply_to_existing(workspace: Workspace, scope: ApplyScope) -> ApplyResult:
         for payee_id, ids in by_payee.items():
             db.session.execute(txns.update().where(txns.c.workspace_id == workspace.id, txns.c.id.in_(ids))
                                .values(payee_id=payee_id))
+        if changed:  # before any write: lock their accounts, mark their months
+            totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.id.in_(changed))
         for category_id, ids in by_category.items():
             db.session.execute(line_table.update()
                                .where(line_table.c.workspace_id == workspace.id, line_table.c.transaction_id.in_(ids))
                                .values(category_id=category_id))
-            totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.id.in_(ids))
         if links:
             db.session.execute(transaction_labels.insert(), links)
         if changed:
