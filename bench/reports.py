@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +56,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def endpoints() -> list[tuple[str, str]]:
+def endpoints(label_id: int | None = None, today: date | None = None) -> list[tuple[str, str]]:
+    today = today or date.today()
     found = [("Dashboard (HTML)", "/dashboard")]
     found += [(f"Report {slug}, last 12 months", f"/api/v1/reports/{slug}?preset=last-12-months")
               for slug in REPORT_SLUGS]
     found.append(("Report categories, this month (dashboard doughnut)", "/api/v1/reports/categories?preset=this-month"))
     found.append(("Report net-worth, this year", "/api/v1/reports/net-worth?preset=this-year"))
+    # Ranges the monthly totals answer only in part: edge days (and previous-period edges) from the ledger.
+    start = (today.replace(day=1) - timedelta(days=330)).replace(day=15)
+    cut = f"preset=custom&start={start.isoformat()}&end={today.isoformat()}"
+    found.append(("Report categories, a range cutting months", f"/api/v1/reports/categories?{cut}"))
+    found.append(("Report net-worth, a range cutting months", f"/api/v1/reports/net-worth?{cut}"))
+    if label_id is not None:  # a label filter reads the ledger throughout
+        found.append(("Report monthly, last 12 months, one label",
+                      f"/api/v1/reports/monthly?preset=last-12-months&label={label_id}"))
+        found.append(("Report categories, last 12 months, one label",
+                      f"/api/v1/reports/categories?preset=last-12-months&label={label_id}"))
     return found
+
+
+def busiest_label(app: Any, workspace_id: int) -> int | None:
+    """The workspace's label on the most transactions, for the label-filtered timings."""
+    with app.app_context():
+        from financeapp.extensions import db
+
+        return db.session.execute(sa.text(
+            "SELECT l.id FROM labels l JOIN transaction_labels tl ON tl.label_id = l.id "
+            "WHERE l.workspace_id = :ws GROUP BY l.id ORDER BY COUNT(*) DESC, l.id LIMIT 1"
+        ), {"ws": workspace_id}).scalar()
 
 
 class SqlClock:
@@ -164,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"Signing in as {email} answered {login.status_code}, not a redirect.")
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     results = []
-    for name, path in endpoints():
+    for name, path in endpoints(busiest_label(app, info["workspace_id"])):
         if wanted and not any(w in path for w in wanted):
             continue
         result = {"name": name, "url": path, **measure(client, clock, path, args.repeat)}
