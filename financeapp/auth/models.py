@@ -126,3 +126,19 @@ class SecurityEvent(Base):
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FailedLoginAddress(Base):
+    """Failed sign-ins to an e-mail address that has no account.
+
+    Counted like a real account's (`User.failed_logins`), so the growing delay, its 429 and
+    its message come alike for every address and never tell whether an account exists. Only
+    a digest of the address is kept; rows quiet for 30 days are removed.
+    """
+
+    __tablename__ = "failed_login_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
-from financeapp.auth.models import User, new_session_token
+from financeapp.auth.models import FailedLoginAddress, User, new_session_token
 from financeapp.auth.signing import LINK_INVALID, LINK_USED, InvalidLink, fingerprint, make_link_token, read_link
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, FinanceError, Invalid, NotFound
@@ -20,6 +22,7 @@ BAD_CREDENTIALS = "Email or password is incorrect."
 DELAY_AFTER_FAILURES = 5
 FIRST_DELAY_SECONDS = 15
 MAX_DELAY_SECONDS = 3600
+FORGET_FAILURES_AFTER = timedelta(days=30)
 VERIFY_MAX_AGE = 3 * 86400
 RESET_MAX_AGE = 3600
 EMAIL_CHANGE_MAX_AGE = 3 * 86400
@@ -43,7 +46,7 @@ class LoginDelayed(FinanceError):
     status = 429
     title = "Too many failed sign-ins"
 
-    def __init__(self, message: str, *, user: User, seconds: int):
+    def __init__(self, message: str, *, user: User | None, seconds: int):
         super().__init__(message)
         self.user = user
         self.seconds = seconds
@@ -101,20 +104,50 @@ def delay_for(failures: int) -> int:
     return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - DELAY_AFTER_FAILURES))
 
 
-def seconds_to_wait(user: User, now: datetime) -> int:
+def seconds_to_wait(user: User | FailedLoginAddress, now: datetime) -> int:
     if user.last_failed_login_at is None:
         return 0
     ready = user.last_failed_login_at + timedelta(seconds=delay_for(user.failed_logins))
     return max(0, int((ready - now).total_seconds() + 0.999))
 
 
-def record_failed_login(user: User, *, now: datetime | None = None) -> bool:
-    """Count a failed sign-in (password or second factor); True when the owner should be warned."""
+def record_failed_login(user: User | FailedLoginAddress, *, now: datetime | None = None) -> bool:
+    """Count a failed sign-in (password or second factor); True when the owner should be warned.
+
+    A count left alone for FORGET_FAILURES_AFTER starts again, for accounts and unknown
+    addresses alike (those rows are then deleted), so the two never behave differently.
+    """
+    now = now or utcnow()
+    if user.last_failed_login_at is not None and now - user.last_failed_login_at > FORGET_FAILURES_AFTER:
+        user.failed_logins = 0
     user.failed_logins = (user.failed_logins or 0) + 1
-    user.last_failed_login_at = now or utcnow()
+    user.last_failed_login_at = now
     db.session.flush()
     return user.failed_logins == DELAY_AFTER_FAILURES or (
         user.failed_logins > DELAY_AFTER_FAILURES and user.failed_logins % 10 == 0)
+
+
+def _address_digest(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def address_counter(email: str, now: datetime) -> FailedLoginAddress:
+    """The failure count of an address without an account (a new, unsaved one when it has none)."""
+    digest = _address_digest(email)
+    found = db.session.scalar(sa.select(FailedLoginAddress).where(FailedLoginAddress.email_digest == digest))
+    return found or FailedLoginAddress(email_digest=digest, failed_logins=0)
+
+
+def _record_unknown_address(counter: FailedLoginAddress, now: datetime) -> None:
+    """Count a failure for an address without an account, and forget addresses quiet for long."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(counter)
+            record_failed_login(counter, now=now)
+    except IntegrityError:  # the same new address failing in two requests at once: counted once
+        pass
+    db.session.execute(sa.delete(FailedLoginAddress).where(
+        FailedLoginAddress.last_failed_login_at < now - FORGET_FAILURES_AFTER))
 
 
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
@@ -125,14 +158,16 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     """
     now = now or utcnow()
     user = find_user(email)
-    if user is not None:
-        wait = seconds_to_wait(user, now)
-        if wait:
-            raise LoginDelayed(f"Too many failed sign-ins for this account. Try again in {_duration(wait)}.",
-                               user=user, seconds=wait)
+    counter = user if user is not None else address_counter(email, now)
+    wait = seconds_to_wait(counter, now)
+    if wait:
+        raise LoginDelayed(f"Too many failed sign-ins for this account. Try again in {_duration(wait)}.",
+                           user=user, seconds=wait)
     if not check_password(password, user.password_hash if user else None) or user is None:
-        warn = record_failed_login(user, now=now) if user is not None else False
-        raise BadCredentials(BAD_CREDENTIALS, user=user, warn_owner=warn)
+        if user is None:
+            _record_unknown_address(counter, now)  # type: ignore[arg-type]
+            raise BadCredentials(BAD_CREDENTIALS)
+        raise BadCredentials(BAD_CREDENTIALS, user=user, warn_owner=record_failed_login(user, now=now))
     if not user.active:
         raise InactiveAccount("This account has been deactivated. Ask an administrator.")
     return user

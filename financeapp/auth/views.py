@@ -103,10 +103,9 @@ def _warn_owner(user: User) -> None:
 
 
 def _failed(user: User | None, kind: str, detail: str = "") -> None:
-    """Log a failed attempt on a known account in its audit log, and keep the count (commit)."""
-    if user is None:
-        return
-    audit.record_event(user, kind, request_meta(), detail)
+    """Keep the failure count (an account's or an unknown address's: commit), and log it for an account."""
+    if user is not None:
+        audit.record_event(user, kind, request_meta(), detail)
     db.session.commit()
 
 

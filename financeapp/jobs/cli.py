@@ -52,3 +52,12 @@ def status(limit: int) -> None:
     if stale:
         click.echo("WARNING: run-due has not run successfully in the last day.", err=True)
         raise click.exceptions.Exit(1)
+
+
+@jobs_cli.command("send-digests")
+@click.pass_context
+def send_digests(ctx: click.Context) -> None:
+    """Send this week's summary e-mail (the same as `flask notify send-digests`). Once a week from cron."""
+    from financeapp.settings.cli import send_digests as notify_send_digests
+
+    ctx.invoke(notify_send_digests)

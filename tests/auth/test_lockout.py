@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from financeapp.auth import services
-from financeapp.auth.models import SecurityEvent
+from financeapp.auth.models import FailedLoginAddress, SecurityEvent
 from financeapp.core.db import utcnow
 from financeapp.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -62,7 +62,53 @@ def test_the_owner_is_warned_once_when_the_delay_starts(client, auth, ctx, smtp_
     assert kinds.count("login_failed") == 5 and "login_delayed" in kinds
 
 
-def test_unknown_addresses_are_never_delayed_nor_mailed(auth, ctx, smtp_server):
-    statuses = [auth.login("nobody@example.com", "wrong-password-1").status_code for _ in range(7)]
-    assert statuses == [422] * 7
-    assert smtp_server.messages == []
+def test_an_unknown_address_is_delayed_exactly_like_an_account_so_nothing_tells_them_apart(auth, ctx, smtp_server):
+    make_user("tess@example.com")
+
+    def attempts(email: str) -> list[tuple[int, str]]:
+        seen = []
+        for _ in range(7):
+            response = auth.login(email, "wrong-password-1")
+            page = response.get_data(as_text=True)
+            message = "delay" if "Too many failed sign-ins for this account" in page else (
+                "bad" if services.BAD_CREDENTIALS in page else "other")
+            seen.append((response.status_code, message))
+        return seen
+
+    known, unknown = attempts("tess@example.com"), attempts("Nobody@Example.com ")
+    assert known == unknown == [(422, "bad")] * 5 + [(429, "delay")] * 2
+    assert smtp_server.to("nobody@example.com") == []  # nobody to warn
+    stored = db.session.execute(sa.select(FailedLoginAddress.email_digest, FailedLoginAddress.failed_logins)).all()
+    assert [count for _digest, count in stored] == [5]
+    assert "nobody" not in stored[0][0]  # a digest, not the address
+
+
+def test_an_unknown_address_waits_as_long_as_an_account_would(ctx):
+    make_user("tess@example.com")
+    now = utcnow()
+    waits = {}
+    for email in ("tess@example.com", "ghost@example.com"):
+        for _ in range(6):
+            with pytest.raises(services.BadCredentials):
+                services.authenticate(email, "wrong-password-1", now=now)
+            now += timedelta(seconds=16)
+        with pytest.raises(services.LoginDelayed) as err:
+            services.authenticate(email, DEFAULT_PASSWORD, now=now)
+        waits[email] = (err.value.seconds, err.value.message)
+    assert waits["tess@example.com"] == waits["ghost@example.com"] == (
+        14, "Too many failed sign-ins for this account. Try again in 14 seconds.")
+
+
+def test_failures_are_forgotten_after_thirty_quiet_days(ctx):
+    user = make_user("tess@example.com")
+    now = utcnow()
+    for email in ("tess@example.com", "ghost@example.com"):
+        for _ in range(5):
+            with pytest.raises(services.BadCredentials):
+                services.authenticate(email, "wrong-password-1", now=now)
+    later = now + timedelta(days=31)
+    for email in ("tess@example.com", "ghost@example.com"):
+        with pytest.raises(services.BadCredentials):  # not LoginDelayed: the count starts again
+            services.authenticate(email, "wrong-password-1", now=later)
+    assert user.failed_logins == 1
+    assert db.session.scalars(sa.select(FailedLoginAddress.failed_logins)).all() == [1]
