@@ -10,8 +10,10 @@ losing it; `import_job` is the RQ entry point and builds an app when the worker 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
 from financeapp.core.errors import FinanceError
@@ -133,3 +135,21 @@ def import_job(batch_id: int, workspace_id: int, step: str) -> str:
             return run_step(batch_id, workspace_id, step, reraise=True)
         finally:
             db.session.remove()
+
+
+ABANDONED_AFTER = timedelta(days=7)
+
+
+def discard_abandoned(day: date) -> int:
+    """Forget imports uploaded more than a week before `day` and never carried out, with their files.
+
+    A step of `flask jobs run-due`: uploads someone walked away from would otherwise stay on
+    disk for ever. Returns how many were discarded.
+    """
+    cutoff = datetime.combine(day, time.min) - ABANDONED_AFTER
+    batches = db.session.scalars(sa.select(ImportBatch).where(
+        ImportBatch.status.in_(("staged", "failed")), ImportBatch.created_at < cutoff)).all()
+    for batch in batches:
+        services.discard_files(batch)
+        db.session.delete(batch)
+    return len(batches)

@@ -47,6 +47,7 @@ T = TypeVar("T")
 OPTIONAL_STEPS = (
     ("budget_alerts", "financeapp.budgets.jobs", "check_budget_alerts", "budgets"),
     ("goal_milestones", "financeapp.goals.jobs", "check_goal_milestones", "goals"),
+    ("abandoned_imports", "financeapp.imports.jobs", "discard_abandoned", "imports"),
 )
 
 
@@ -195,7 +196,7 @@ def describe_run(run: JobRun) -> str:
     if data.get("post_failed"):
         parts.append(f"{data['post_failed']} failed")
     for key, label in (("bill_reminders", "bill reminders"), ("budget_alerts", "budget alerts"),
-                       ("goal_milestones", "goal milestones")):
+                       ("goal_milestones", "goal milestones"), ("abandoned_imports", "abandoned imports discarded")):
         if key in data:
             parts.append(f"{label}: {data[key]}")
     took = f" in {run.seconds:.1f}s" if run.seconds is not None else ""
