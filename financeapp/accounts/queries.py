@@ -9,8 +9,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from financeapp.accounts.models import Account
+from financeapp.core.db import Money
 from financeapp.core.scoping import scoped
 from financeapp.extensions import db
+from financeapp.reports import totals
+from financeapp.reports.models import MonthlyTotal
 from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
 
@@ -38,11 +41,17 @@ def cleared_balance_on(account: Account, on: date) -> Decimal:
 
 
 def transaction_sums(workspace: Workspace) -> dict[int, Decimal]:
-    """Each account's sum of transactions, in one GROUP BY over a covering index."""
+    """Each account's sum of transactions, from the monthly totals kept beside the ledger.
+
+    They are current for every month, this one included (reports/totals.py), and a workspace
+    has a few rows per account and month where the ledger has every transaction.
+    """
+    totals.flush_totals(db.session)  # this transaction's own writes first
     rows = db.session.execute(
-        sa.select(Transaction.account_id, sa.func.sum(Transaction.amount))
-        .where(Transaction.workspace_id == workspace.id)
-        .group_by(Transaction.account_id)
+        sa.select(MonthlyTotal.account_id,
+                  sa.func.sum(MonthlyTotal.money_in + MonthlyTotal.money_out, type_=Money))
+        .where(MonthlyTotal.workspace_id == workspace.id)
+        .group_by(MonthlyTotal.account_id)
     )
     return {account_id: total for account_id, total in rows}
 
