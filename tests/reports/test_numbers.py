@@ -191,3 +191,38 @@ def test_transfers_are_neither_income_nor_spending(client, signed_in):
     flows = series(client, "cash-flow", f"preset=custom&start=2026-10-05&end=2026-10-05&account={signed_in.euro_id}")
     euro_row = next(row for row in flows["table"]["rows"] if row[0] and row[3] != "0.00")
     assert Decimal(euro_row[3]) >= Decimal("431.20")
+
+
+def test_budget_against_actual_matches_sql_per_budgeted_category(client, signed_in):
+    """Budgets on the generated dataset (euros, splits, transfers): spent is the net of each month's lines."""
+    from financeapp.budgets.services import LineInput, set_line
+
+    ws = signed_in.ws
+    busiest = [category for category, in db.session.execute(sa.text(
+        "SELECT l.category_id FROM transaction_lines l JOIN transactions t ON t.id = l.transaction_id "
+        "WHERE t.workspace_id = :ws AND t.transfer_key IS NULL AND l.category_id IS NOT NULL AND l.amount < 0 "
+        "GROUP BY l.category_id ORDER BY COUNT(*) DESC, l.category_id LIMIT 3"), {"ws": ws.id})]
+    for category_id in busiest:
+        for month in MONTHS:
+            set_line(ws, LineInput(category_id=category_id, month=date.fromisoformat(f"{month}-01"),
+                                   amount=Decimal("250.00")))
+    db.session.commit()
+    spent: dict = defaultdict(Decimal)
+    for currency, month, category_id, net in db.session.execute(sa.text(f"""
+        SELECT a.currency, {month_sql()}, l.category_id, SUM(l.amount)
+        FROM transaction_lines l JOIN transactions t ON t.id = l.transaction_id JOIN accounts a ON a.id = t.account_id
+        WHERE t.workspace_id = :ws AND t.transfer_key IS NULL AND t.date >= :s AND t.date <= :e
+        GROUP BY a.currency, {month_sql()}, l.category_id
+    """), {"ws": ws.id, "s": date(2026, 1, 1), "e": date(2026, 10, 31)}):
+        if category_id in busiest:
+            spent[category_id] -= to_base(ws, money(net), currency, month)
+    assert len(busiest) == 3 and all(spent[category_id] > 0 for category_id in busiest)
+    names = category_names(ws.id)
+    data = series(client, "budget")
+    rows = {row[0]: row for row in data["table"]["rows"]}
+    for category_id in busiest:
+        name, group = names[category_id]
+        row = rows[f"{group}: {name}" if group else name]
+        assert row[1] == text(Decimal(250 * len(MONTHS)))
+        assert row[2] == text(spent[category_id])
+    assert data["warnings"] == []
