@@ -100,7 +100,7 @@ def child(url: str, path: Path, fmt: str) -> dict:
     from financeapp.accounts.models import Account
     from financeapp.auth.services import Registration, register_user
     from financeapp.extensions import db
-    from financeapp.imports import services
+    from financeapp.imports import committing
     from financeapp.workspaces.services import memberships_of
 
     app = make_app(url, UPLOAD_FOLDER=tempfile.mkdtemp())
@@ -119,7 +119,7 @@ def child(url: str, path: Path, fmt: str) -> dict:
         for phase in ("first", "again"):
             started, cpu = time.perf_counter(), time.process_time()
             data = path.read_bytes()
-            run = services.run_file(workspace, user, path.name, data, account=account)
+            run = committing.run_file(workspace, user, path.name, data, account=account)
             db.session.commit()
             seconds = time.perf_counter() - started
             cpu_seconds = time.process_time() - cpu

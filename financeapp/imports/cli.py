@@ -21,8 +21,8 @@ from financeapp.auth.models import User
 from financeapp.core.errors import FinanceError
 from financeapp.core.scoping import as_id
 from financeapp.extensions import db
-from financeapp.imports import services
-from financeapp.imports.services import Plan
+from financeapp.imports import committing, planning
+from financeapp.imports.planning import Plan
 from financeapp.workspaces.models import Membership, Workspace
 
 imports_cli = AppGroup("imports", help="Import bank files (CSV, OFX, QFX, QIF, CAMT.053).")
@@ -114,9 +114,9 @@ def run(file: Path, workspace_ref: str, account_ref: str | None, dry_run: bool, 
     workspace, user = resolve_workspace(workspace_ref)
     data = file.read_bytes()
     try:
-        account = services.find_account(workspace, account_ref) if account_ref else None
-        result = services.run_file(workspace, user, file.name, data, account=account, dry_run=dry_run,
-                                   skip_errors=skip_errors)
+        account = planning.find_account(workspace, account_ref) if account_ref else None
+        result = committing.run_file(workspace, user, file.name, data, account=account, dry_run=dry_run,
+                                     skip_errors=skip_errors)
     except FinanceError as err:
         db.session.rollback()
         plan = _plan_for_report(workspace, file.name, data, account_ref)
@@ -133,7 +133,7 @@ def run(file: Path, workspace_ref: str, account_ref: str | None, dry_run: bool, 
     status = "dry-run" if dry_run else "committed"
     message = ""
     if dry_run and errors_stop:
-        status, message = "refused", services.refusal(result.plan.errors()).message.replace(
+        status, message = "refused", committing.refusal(result.plan.errors()).message.replace(
             "Nothing was imported", "Nothing would be imported")
     out = report(result.plan, name=file.name, fmt=result.batch.format if result.batch else _format(file.name, data),
                  dry_run=dry_run, batch_id=result.batch.id if result.batch else None, status=status,
@@ -156,7 +156,7 @@ def _emit(data: dict[str, Any], as_json: bool) -> None:
 
 def _format(name: str, data: bytes) -> str:
     try:
-        return services.detect(name, data)
+        return planning.detect(name, data)
     except FinanceError:
         return "?"
 
@@ -165,8 +165,8 @@ def _plan_for_report(workspace: Workspace, name: str, data: bytes, account_ref: 
     """After a refused import, the dry-run plan that shows which rows are at fault (None when the file
     itself cannot be read)."""
     try:
-        account = services.find_account(workspace, account_ref) if account_ref else None
-        return services.run_file(workspace, None, name, data, account=account, dry_run=True).plan
+        account = planning.find_account(workspace, account_ref) if account_ref else None
+        return committing.run_file(workspace, None, name, data, account=account, dry_run=True).plan
     except FinanceError:
         db.session.rollback()
         return None

@@ -19,7 +19,7 @@ from flask import Flask, current_app, has_app_context
 from financeapp.core.errors import FinanceError
 from financeapp.core.scoping import scoped
 from financeapp.extensions import db
-from financeapp.imports import services
+from financeapp.imports import committing, services, storage
 from financeapp.imports.models import ImportBatch
 from financeapp.workspaces.models import Workspace
 
@@ -35,7 +35,7 @@ UNEXPECTED = ("The import stopped because of an unexpected error; nothing was wr
 
 def is_large(batch: ImportBatch) -> bool:
     try:
-        return services.stored_path(batch).stat().st_size >= current_app.config.get(
+        return storage.stored_path(batch).stat().st_size >= current_app.config.get(
             "IMPORT_BACKGROUND_BYTES", BACKGROUND_BYTES)
     except (OSError, FinanceError):
         return False
@@ -63,7 +63,7 @@ def start(batch: ImportBatch, step: str) -> str:
     batch.status = "running"
     batch.progress = 0
     batch.message = ""
-    services.set_options(batch, job=step, mode=mode)
+    storage.set_options(batch, job=step, mode=mode)
     db.session.commit()
     if queue is not None:
         queue.enqueue(import_job, batch.id, batch.workspace_id, step, job_timeout=JOB_TIMEOUT,
@@ -82,16 +82,16 @@ def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = Fal
     batch = _batch(workspace, batch_id) if workspace is not None else None
     if workspace is None or batch is None:
         return "missing"
-    if batch.status != "running" or services.options_of(batch).get("job") != step:
+    if batch.status != "running" or storage.options_of(batch).get("job") != step:
         return batch.status
-    progress = services.ProgressFile(batch, step)
+    progress = storage.ProgressFile(batch, step)
     try:
         if step == "analyse":
             services.analyse_batch(workspace, batch, progress=progress)
             batch.status = "staged"
         else:
-            services.commit_import(workspace, batch, progress=progress)
-        services.set_options(batch, job=None, mode=None)
+            committing.commit_import(workspace, batch, progress=progress)
+        storage.set_options(batch, job=None, mode=None)
         db.session.commit()
     except FinanceError as err:
         db.session.rollback()
@@ -105,7 +105,7 @@ def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = Fal
             raise
         return "failed"
     if batch.status == "committed":
-        services.discard_files(batch)
+        storage.discard_files(batch)
     return batch.status
 
 
@@ -119,7 +119,7 @@ def _finish(workspace: Workspace, batch_id: int, status: str, message: str) -> N
         return
     batch.status = status
     batch.message = message
-    services.set_options(batch, job=None, mode=None)
+    storage.set_options(batch, job=None, mode=None)
     db.session.commit()
 
 
@@ -150,6 +150,6 @@ def discard_abandoned(day: date) -> int:
     batches = db.session.scalars(sa.select(ImportBatch).where(
         ImportBatch.status.in_(("staged", "failed")), ImportBatch.created_at < cutoff)).all()
     for batch in batches:
-        services.discard_files(batch)
+        storage.discard_files(batch)
         db.session.delete(batch)
     return len(batches)

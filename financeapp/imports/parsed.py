@@ -1,8 +1,8 @@
 """What every bank-file parser returns: the shared contract between parsers and the import pipeline.
 
 Parsers (financeapp/imports/parsers/) are pure functions of bytes: no database, no Flask.
-The pipeline (financeapp/imports/services.py) maps statements to accounts, de-duplicates,
-applies rules, previews and commits.
+The pipeline maps statements to accounts, de-duplicates and applies rules (planning.py),
+previews (services.py) and commits (committing.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from financeapp.core.errors import FinanceError, Invalid
 from financeapp.core.forms import attach_errors
 from financeapp.core.scoping import check_role, require_role, scoped
 from financeapp.extensions import db
-from financeapp.imports import bp, jobs, queries, services
+from financeapp.imports import bp, committing, jobs, planning, queries, services, storage
 from financeapp.imports.forms import UploadForm, mapping_fields, read_mapping
 from financeapp.imports.models import ImportBatch
 
@@ -37,7 +37,7 @@ def _batch(batch_id: int) -> ImportBatch:
 
 def resume_url(batch: ImportBatch) -> str:
     """Where a batch's wizard continues."""
-    options = services.options_of(batch)
+    options = storage.options_of(batch)
     if batch.status == "running":
         return url_for("imports.progress", batch_id=batch.id)
     if batch.status != "staged":
@@ -68,7 +68,7 @@ def _after_step(batch: ImportBatch, step: str):
         if batch.status == "staged":  # shown once, as the flash
             batch.message = ""
             db.session.commit()
-    if batch.status == "staged" and step == "analyse" and not services.options_of(batch).get("analysed"):
+    if batch.status == "staged" and step == "analyse" and not storage.options_of(batch).get("analysed"):
         return url_for("imports.accounts", batch_id=batch.id)
     return resume_url(batch)
 
@@ -97,15 +97,15 @@ def index():
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        storage = form.file.data
+        uploaded = form.file.data
         batch = None
         try:
-            batch = services.stage_upload(g.workspace, current_user, storage.filename or "", storage.read())
+            batch = services.stage_upload(g.workspace, current_user, uploaded.filename or "", uploaded.read())
             if batch.format != "csv":
                 services.statement_summaries(batch)  # a file that cannot be read is refused right here
         except FinanceError as err:
             if batch is not None:
-                services.discard_files(batch)
+                storage.discard_files(batch)
             db.session.rollback()
             attach_errors(form, err)
         else:
@@ -123,9 +123,9 @@ def columns(batch_id: int):
     batch = _batch(batch_id)
     if batch.format != "csv" or batch.status != "staged":
         return redirect(resume_url(batch))
-    layout = services.csv_layout(batch)
-    options = services.options_of(batch)
-    mapping, saved = services.mapping_for_layout(g.workspace, layout)
+    layout = planning.csv_layout(batch)
+    options = storage.options_of(batch)
+    mapping, saved = planning.mapping_for_layout(g.workspace, layout)
     mapping = options.get("csv_mapping") or mapping
     error, status = "", 200
     if request.method == "POST":
@@ -149,7 +149,7 @@ def columns(batch_id: int):
 @require_role("viewer")
 def accounts(batch_id: int):
     batch = _batch(batch_id)
-    if batch.status != "staged" or (batch.format == "csv" and not services.options_of(batch).get("csv_mapping")):
+    if batch.status != "staged" or (batch.format == "csv" and not storage.options_of(batch).get("csv_mapping")):
         return redirect(resume_url(batch))
     errors: dict[str, str] = {}
     status = 200
@@ -169,10 +169,10 @@ def accounts(batch_id: int):
         db.session.commit()  # the statements summary is kept on the batch once parsed
     accounts = list(db.session.scalars(scoped(Account, g.workspace).where(Account.archived.is_(False))
                                        .order_by(Account.name)))
-    options = services.options_of(batch)
+    options = storage.options_of(batch)
     return render_template("imports/accounts.html", batch=batch, statements=services.statement_summaries(batch),
                            proposed=services.proposed_names(g.workspace, batch), accounts=accounts, chosen=chosen,
-                           errors=errors, warnings=options.get("warnings", []), new=services.NEW), status
+                           errors=errors, warnings=options.get("warnings", []), new=planning.NEW), status
 
 
 # -- preview -----------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def accounts(batch_id: int):
 @require_role("viewer")
 def preview(batch_id: int):
     batch = _batch(batch_id)
-    options = services.options_of(batch)
+    options = storage.options_of(batch)
     if batch.status != "staged" or not options.get("analysed"):
         return redirect(resume_url(batch))
     show = request.values.get("show") or request.values.get("current_show") or "all"
@@ -206,7 +206,7 @@ def preview(batch_id: int):
 
 
 def _progress_numbers(batch: ImportBatch) -> tuple[int, int, str]:
-    live = services.ProgressFile.read(batch) or {}
+    live = storage.ProgressFile.read(batch) or {}
     total = int(live.get("total") or batch.rows_total or 0)
     done = int(live.get("done") or batch.progress or 0)
     return min(done, total) if total else done, total, str(live.get("step") or "")
@@ -216,7 +216,7 @@ def _progress_numbers(batch: ImportBatch) -> tuple[int, int, str]:
 @require_role("viewer")
 def progress(batch_id: int):
     batch = _batch(batch_id)
-    options = services.options_of(batch)
+    options = storage.options_of(batch)
     if batch.status != "running":
         return _redirect_or_htmx(_after_step(batch, options.get("job") or "commit") if batch.message
                                  else resume_url(batch))
@@ -231,7 +231,7 @@ def progress(batch_id: int):
 def run(batch_id: int):
     """Run a large file's step in this request (no Redis): the progress page calls it once."""
     batch = _batch(batch_id)
-    options = services.options_of(batch)
+    options = storage.options_of(batch)
     step = options.get("job")
     if batch.status == "running" and options.get("mode") == "page" and step in jobs.STEPS:
         jobs.run_step(batch.id, g.workspace.id, step)
@@ -248,7 +248,7 @@ def detail(batch_id: int):
     batch = _batch(batch_id)
     sums = queries.imported_sums(g.workspace, batch) if batch.status == "committed" else []
     return render_template("imports/detail.html", batch=batch, sums=sums, who=queries.who_ran(batch),
-                           options=services.options_of(batch), resume=resume_url(batch))
+                           options=storage.options_of(batch), resume=resume_url(batch))
 
 
 @bp.post("/<int:batch_id>/undo")
@@ -256,7 +256,7 @@ def detail(batch_id: int):
 def undo(batch_id: int):
     batch = _batch(batch_id)
     try:
-        removed = services.undo_import(g.workspace, batch)
+        removed = committing.undo_import(g.workspace, batch)
     except FinanceError as err:
         db.session.rollback()
         flash(err.message, "danger")
@@ -273,7 +273,7 @@ def discard(batch_id: int):
     batch = _batch(batch_id)
     if batch.status not in ("staged", "failed"):
         raise Invalid("Only an import that was not carried out can be discarded; undo it instead.")
-    services.discard_files(batch)
+    storage.discard_files(batch)
     name = batch.file_name
     db.session.delete(batch)
     db.session.commit()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from financeapp.extensions import db
-from financeapp.imports import services
+from financeapp.imports import committing, planning
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsed import ParsedFile, ParsedSplit, ParsedStatement, ParsedTransaction
 from tests.factories import make_account, make_user, personal_workspace
@@ -41,12 +42,12 @@ def run_import(workspace, parsed_file: ParsedFile, *, account=None, choices=None
     options = {"accounts": choices or {}, "account_id": account.id if account else None, "force": list(force),
                "skip": list(skip), "skip_errors": skip_errors}
     batch = ImportBatch(workspace_id=workspace.id, file_name=name, format=parsed_file.format, status="staged",
-                        stored_name="", options=services.json.dumps(options),
+                        stored_name="", options=json.dumps(options),
                         created_by_id=user.id if user else None)
     db.session.add(batch)
     db.session.flush()
     try:
-        plan = services.commit_import(workspace, batch, parsed=parsed_file)
+        plan = committing.commit_import(workspace, batch, parsed=parsed_file)
     except Exception:
         db.session.rollback()
         raise
@@ -151,5 +152,5 @@ def bank_parsers(monkeypatch):
     from financeapp.imports import parsers
 
     if not hasattr(parsers, "parse") or not hasattr(parsers, "detect_format"):
-        monkeypatch.setattr(services, "_parsers", _fake_parsers)
-    return services._parsers()
+        monkeypatch.setattr(planning, "_parsers", _fake_parsers)
+    return planning._parsers()

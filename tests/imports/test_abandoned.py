@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from financeapp.extensions import db
-from financeapp.imports import services
+from financeapp.imports import storage
 from financeapp.imports.models import ImportBatch
 from financeapp.jobs import runner
 from tests.factories import make_user, personal_workspace
@@ -19,9 +19,9 @@ def _upload(ws_id: int, name: str, *, status: str, age: timedelta) -> ImportBatc
     batch = ImportBatch(workspace_id=ws_id, file_name=f"{name}.csv", format="csv", status=status, stored_name=name,
                         created_at=datetime(2026, 11, 22, 9) - age)
     db.session.add(batch)
-    services.import_folder(ws_id).mkdir(parents=True, exist_ok=True)
-    services.stored_path(batch).write_bytes(b"Date,Amount\n2026-11-01,-5.00\n")
-    services.plan_path(batch).write_bytes(b"{}")
+    storage.import_folder(ws_id).mkdir(parents=True, exist_ok=True)
+    storage.stored_path(batch).write_bytes(b"Date,Amount\n2026-11-01,-5.00\n")
+    storage.plan_path(batch).write_bytes(b"{}")
     return batch
 
 
@@ -33,8 +33,8 @@ def test_run_due_discards_week_old_uploads_that_were_never_imported(ctx, monkeyp
     fresh = _upload(ws.id, "fresh", status="staged", age=timedelta(days=2))
     done = _upload(ws.id, "done", status="committed", age=timedelta(days=90))
     db.session.commit()
-    gone_files = [services.stored_path(old), services.plan_path(old), services.stored_path(failed)]
-    kept_files = [services.stored_path(fresh), services.stored_path(done)]
+    gone_files = [storage.stored_path(old), storage.plan_path(old), storage.stored_path(failed)]
+    kept_files = [storage.stored_path(fresh), storage.stored_path(done)]
 
     run = runner.run_due(TODAY)
 

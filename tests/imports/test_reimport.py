@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from financeapp.core.errors import FinanceError
 from financeapp.extensions import db
-from financeapp.imports import services
+from financeapp.imports import committing, planning
 from financeapp.transactions.models import Transaction
 from tests.conftest import SHARED
 from tests.factories import make_account, make_user, personal_workspace
@@ -48,8 +48,8 @@ def count() -> int:
 
 def import_file(ws, name: str, data: bytes):
     """Run a file through the pipeline as the CLI does (rows without a number go to Everyday)."""
-    everyday = services.find_account(ws, "Everyday")
-    result = services.run_file(ws, None, name, data, account=everyday, skip_errors=True)
+    everyday = planning.find_account(ws, "Everyday")
+    result = committing.run_file(ws, None, name, data, account=everyday, skip_errors=True)
     db.session.commit()
     return result.plan
 

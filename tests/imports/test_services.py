@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from financeapp.accounts.models import Account
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.extensions import db
-from financeapp.imports import services
+from financeapp.imports import committing, planning, services, storage
 from financeapp.imports.models import ImportBatch
 from financeapp.labels.models import Label
 from financeapp.payees.models import Payee
@@ -176,7 +176,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(ws, checking, monkeypatch
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_label_ids", explode)
+    monkeypatch.setattr(committing, "_label_ids", explode)
     with pytest.raises(RuntimeError):
         run_import(ws, coffee_day(), account=checking)
     assert count() == 0 and count(Payee) == 0 and count(ImportBatch) == 0
@@ -274,8 +274,8 @@ def test_a_missing_account_is_created_from_the_file_with_its_currency(ws, checki
     account = db.session.scalar(sa.select(Account).where(Account.number == "DE89370400440532013000"))
     assert (account.name, account.currency, account.type) == ("Savings DE89370400440532013000", "EUR", "savings")
     assert account.opening_balance == Decimal("1000.00") and account.opening_date == date(2026, 2, 28)
-    assert services.options_of(batch)["created_accounts"] == [account.id]
-    services.undo_import(ws, batch)
+    assert storage.options_of(batch)["created_accounts"] == [account.id]
+    committing.undo_import(ws, batch)
     db.session.commit()
     assert db.session.get(Account, account.id) is None
 
@@ -311,19 +311,19 @@ def test_undo_removes_every_transaction_with_its_lines_labels_and_attachments(ws
                               original_name="r.pdf", content_type="application/pdf", size=3,
                               sha256="0" * 64))
     db.session.commit()
-    assert services.undo_import(ws, batch) == 3
+    assert committing.undo_import(ws, batch) == 3
     db.session.commit()
     assert list(db.session.scalars(sa.select(Transaction.id))) == [kept.id]
     assert count(TransactionLine) == 1 and count(Attachment) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(transaction_labels)) == 0
     assert batch.status == "undone" and batch.undone_at is not None
     with pytest.raises(Conflict, match="already been undone"):
-        services.undo_import(ws, batch)
+        committing.undo_import(ws, batch)
 
 
 def test_after_an_undo_the_same_file_imports_again(ws, checking):
     batch, _ = run_import(ws, coffee_day(), account=checking)
-    services.undo_import(ws, batch)
+    committing.undo_import(ws, batch)
     db.session.commit()
     again, _ = run_import(ws, coffee_day(), account=checking)
     assert again.rows_imported == 3
@@ -332,7 +332,7 @@ def test_after_an_undo_the_same_file_imports_again(ws, checking):
 def test_a_committed_batch_cannot_be_committed_again(ws, checking):
     batch, _ = run_import(ws, coffee_day(), account=checking)
     with pytest.raises(Conflict, match="already been imported"):
-        services.commit_import(ws, batch, parsed=coffee_day())
+        committing.commit_import(ws, batch, parsed=coffee_day())
 
 
 # -- saved CSV mappings ------------------------------------------------------------------------------
@@ -351,8 +351,8 @@ def test_a_saved_csv_mapping_is_found_again_by_the_files_header(ws, checking, ap
     saved = db.session.scalar(sa.select(CsvMapping))
     assert saved.name == "Odd bank" and saved.workspace_id == ws.id
     later = services.stage_upload(ws, None, "odd-2.csv", data.replace(b"12.50", b"99.00"))
-    found, row = services.mapping_for_layout(ws, services.csv_layout(later))
+    found, row = planning.mapping_for_layout(ws, planning.csv_layout(later))
     assert row.id == saved.id and found["delimiter"] == "|" and found["amount_column"] == 2
     # The command line uses it too.
-    result = services.run_file(ws, None, "odd-3.csv", data, account=checking)
+    result = committing.run_file(ws, None, "odd-3.csv", data, account=checking)
     assert result.plan.counts()["new"] == 1

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from financeapp.accounts.models import Account
 from financeapp.extensions import db
-from financeapp.imports import jobs, services
+from financeapp.imports import jobs, services, storage
 from financeapp.imports.models import ImportBatch
 from financeapp.transactions.models import Transaction
 from tests.factories import add_member, make_account, make_transaction, make_user, personal_workspace
@@ -79,7 +79,7 @@ def test_an_ofx_file_goes_from_upload_to_preview_to_commit(client, auth, ws, che
     assert count_transactions() == 4
     batch = db.session.get(ImportBatch, bid)
     assert (batch.status, batch.rows_imported, batch.file_name) == ("committed", 4, "march.ofx")
-    assert not (services.import_folder(ws.id) / batch.stored_name).exists()  # the upload is not kept
+    assert not (storage.import_folder(ws.id) / batch.stored_name).exists()  # the upload is not kept
 
 
 def test_the_preview_explains_each_duplicate_and_the_user_can_override_it(client, auth, ws, checking):
@@ -282,7 +282,7 @@ def test_a_large_file_with_redis_is_queued_and_the_job_does_the_work(client, aut
 def test_the_job_records_a_row_error_on_the_batch_instead_of_losing_it(ctx, ws, checking, uploads):
     data = ofx_file(ofx_statement([*MARCH, ("BAD", "20260311", "-1.005", "HALF CENT")]))
     batch = services.stage_upload(ws, None, "bad.ofx", data)
-    services.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
+    storage.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
     batch.status = "running"
     db.session.commit()
     assert jobs.import_job(batch.id, ws.id, "commit") == "staged"
@@ -302,7 +302,7 @@ def test_the_job_runs_on_a_real_redis_when_one_is_running(ctx, ws, checking, upl
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
     batch = services.stage_upload(ws, None, "march.ofx", ofx_file(ofx_statement(MARCH)))
-    services.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
+    storage.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
     batch.status = "running"
     db.session.commit()
     queue = Queue("financeapp-test", connection=connection, is_async=False)
