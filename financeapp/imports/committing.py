@@ -349,7 +349,3 @@ def run_file(workspace: Workspace, user: User | None, filename: str, data: bytes
     db.session.flush()
     plan = commit_import(workspace, batch, parsed=parsed, progress=progress)
     return RunResult(batch, plan, True)
-
-
-def iter_errors(plan: Plan) -> Iterator[PlannedRow]:
-    return (r for r in plan.rows if r.status == "error")
