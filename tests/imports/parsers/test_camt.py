@@ -1,6 +1,8 @@
-"""CAMT.053: statements per account, signs, batch entries, references, balances, Latin-1, malformed XML."""
+"""CAMT.053: statements per account, signs, batch entries, references, balances, Latin-1, malformed XML, memory."""
 
 from __future__ import annotations
+
+import tracemalloc
 
 import pytest
 
@@ -82,3 +84,94 @@ def test_malformed_files_raise_parse_error(data: bytes, message: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse_camt(data)
     assert message in str(caught.value)
+
+
+CAMT053 = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+
+
+def camt(*statements: str, namespace: str = CAMT053) -> bytes:
+    """A CAMT.053 document with one Stmt per argument (its inner XML)."""
+    body = "".join(f"<Stmt>{inner}</Stmt>" for inner in statements)
+    return (f'<?xml version="1.0"?><Document xmlns="{namespace}"><BkToCstmrStmt><GrpHdr><MsgId>1</MsgId></GrpHdr>'
+            f"{body}</BkToCstmrStmt></Document>").encode()
+
+
+def entry(amount: str = "1.00", currency: str = "EUR", extra: str = "") -> str:
+    return (f'<Ntry><Amt Ccy="{currency}">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd>'
+            f"<BookgDt><Dt>2024-01-02</Dt></BookgDt>{extra}</Ntry>")
+
+
+def closing(amount: str, currency: str = "EUR") -> str:
+    return (f'<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="{currency}">{amount}</Amt>'
+            "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-01-31</Dt></Dt></Bal>")
+
+
+def test_account_and_closing_balance_count_wherever_they_stand_in_the_statement() -> None:
+    data = camt(entry(currency="USD") + closing("10.00", currency="CHF") + "<Acct><Id><IBAN>DE1</IBAN></Id></Acct>")
+    statement = parse_camt(data).statements[0]
+
+    # No Acct/Ccy: the closing balance's currency comes before the entries', as when the tree was searched.
+    assert (statement.account_number, statement.currency, statement.closing_balance) == ("DE1", "CHF", D("10.00"))
+    assert [t.amount for t in statement.transactions] == [D("-1.00")]
+
+
+def test_a_namespace_less_document_is_unsupported() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_camt(b"<Document><BkToCstmrStmt><Stmt/></BkToCstmrStmt></Document>")
+    assert "the root element <Document> in no namespace is not an ISO 20022" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # A bad closing balance is reported before a bad entry of the same statement, whichever comes first.
+        (camt(entry("1,5x") + closing("9,9y")), "The closing balance “9,9y” is not an amount"),
+        # An error in an early entry or in the root does not hide that the file is cut short further on.
+        (camt(entry("1,5x") + entry() + entry())[:-40], "not well-formed XML"),
+        (camt(entry(), namespace="urn:weird")[:-40], "not well-formed XML"),
+        (camt(entry(), entry("zz")), "Row 2: The entry amount “zz” is not an amount"),
+    ],
+)
+def test_the_error_reported_is_the_one_the_whole_document_shows_first(data: bytes, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_camt(data)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+        '<!DOCTYPE d [<!ENTITY c SYSTEM "file:///etc/passwd">]>',
+    ],
+    ids=["billion-laughs", "external-entity"],
+)
+def test_entity_declarations_are_refused(doctype: str) -> None:
+    data = camt(entry(extra="<AddtlNtryInf>&c;</AddtlNtryInf>")).replace(b"?>", f"?>{doctype}".encode(), 1)
+
+    with pytest.raises(ParseError) as caught:
+        parse_camt(data)
+    assert "forbidden construct (EntitiesForbidden)" in str(caught.value)
+
+
+def test_entries_are_read_one_at_a_time_not_held_as_a_tree() -> None:
+    # 1,000 entries carrying 5 kB each that no transaction keeps: a 5 MB file. Holding its tree costs more than
+    # the file; reading entry by entry costs one entry and the 1,000 small transactions (~0.4 MB when written).
+    ignored = f"<BkTxCd><Prtry><Cd>{'x' * 5000}</Cd></Prtry></BkTxCd>"
+    data = camt("<Acct><Id><IBAN>DE1</IBAN></Id></Acct>" + entry(extra=ignored) * 1000)
+
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        parsed = parse_camt(data)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+
+    assert parsed.transaction_count == 1000
+    assert peak < len(data) / 4, f"peak {peak:,} bytes for a {len(data):,}-byte file"
