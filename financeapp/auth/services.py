@@ -131,7 +131,7 @@ def _address_digest(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
-def address_counter(email: str, now: datetime) -> FailedLoginAddress:
+def address_counter(email: str) -> FailedLoginAddress:
     """The failure count of an address without an account (a new, unsaved one when it has none)."""
     digest = _address_digest(email)
     found = db.session.scalar(sa.select(FailedLoginAddress).where(FailedLoginAddress.email_digest == digest))
@@ -158,7 +158,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     """
     now = now or utcnow()
     user = find_user(email)
-    counter = user if user is not None else address_counter(email, now)
+    counter = user if user is not None else address_counter(email)
     wait = seconds_to_wait(counter, now)
     if wait:
         raise LoginDelayed(f"Too many failed sign-ins for this account. Try again in {_duration(wait)}.",

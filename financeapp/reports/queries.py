@@ -19,7 +19,6 @@ Rules shared by every report:
 from __future__ import annotations
 
 import bisect
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +27,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload
-from sqlalchemy.sql.functions import FunctionElement
 
 from financeapp.accounts.models import LIABILITY_TYPES, Account
 from financeapp.categories.models import Category
@@ -42,6 +39,7 @@ from financeapp.rates.models import ExchangeRate
 from financeapp.rates.services import invert
 from financeapp.reports import totals
 from financeapp.reports.models import MonthlyTotal
+from financeapp.reports.months import month_end, month_key, month_of, months_between, next_month, previous_month
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
 
@@ -49,54 +47,7 @@ ZERO = Decimal(0)
 LIQUID_TYPES = frozenset({"checking", "savings", "cash"})
 
 
-# The month of a date as 'YYYY-MM', one expression per dialect ---------------------------------
-
-
-class month_of(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """'YYYY-MM' of a DATE column: strftime on SQLite, DATE_FORMAT on MySQL/MariaDB."""
-
-    type = sa.String()
-    name = "month_of"
-    inherit_cache = True
-
-
-def _month_format(compiler: Any) -> str:
-    # Drivers with %-style parameters (PyMySQL) need the percent signs doubled; SQLite's ? style does not.
-    return "'%%Y-%%m'" if compiler.dialect.paramstyle in ("format", "pyformat") else "'%Y-%m'"
-
-
-@compiles(month_of)
-def _month_of_default(element: month_of, compiler: Any, **kw: Any) -> str:
-    return f"strftime({_month_format(compiler)}, {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(month_of, "mysql")
-def _month_of_mysql(element: month_of, compiler: Any, **kw: Any) -> str:
-    return f"DATE_FORMAT({compiler.process(element.clauses, **kw)}, {_month_format(compiler)})"
-
-
-def month_key(on: date) -> str:
-    return f"{on.year:04d}-{on.month:02d}"
-
-
-def month_end(key: str) -> date:
-    year, month = int(key[:4]), int(key[5:7])
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def months_between(start: date, end: date) -> list[str]:
-    """Every 'YYYY-MM' from start's month to end's month, inclusive."""
-    keys = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        keys.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return keys
-
-
-def _previous_month(key: str) -> str:
-    year, month = int(key[:4]), int(key[5:7])
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+# Splitting a range for the monthly totals ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -110,11 +61,11 @@ class MonthSplit:
 
 def split_months(start: date | None, end: date) -> MonthSplit:
     """Split [start, end] (start None: from the beginning) into whole months and edge days."""
-    last = month_key(end) if end == month_end(month_key(end)) else _previous_month(month_key(end))
+    last = month_key(end) if end == month_end(month_key(end)) else previous_month(month_key(end))
     tail = () if end == month_end(month_key(end)) else ((end.replace(day=1), end),)
     if start is None:
         return MonthSplit(None, last, tail)
-    first = month_key(start) if start.day == 1 else month_key(month_end(month_key(start)) + timedelta(days=1))
+    first = month_key(start) if start.day == 1 else next_month(month_key(start))
     if first > last:
         return MonthSplit(None, None, ((start, end),))
     head = () if start.day == 1 else ((start, month_end(month_key(start))),)

@@ -27,11 +27,9 @@ same for a live database.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +39,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
 from financeapp.reports.models import MonthlyTotal
+from financeapp.reports.months import first_day, month_end, month_of, next_month
 from financeapp.transactions.models import Transaction, TransactionLine
 
 CHUNK = 1_000  # ids per IN (...) list
@@ -53,39 +52,14 @@ txn_table = Transaction.__table__
 line_table = TransactionLine.__table__
 
 
-# The month of a date as 'YYYY-MM' ----------------------------------------------------------------
-
-
-def month_column(column: Any) -> Any:
-    """'YYYY-MM' of a DATE column, one expression per dialect (see queries.month_of)."""
-    from financeapp.reports.queries import month_of
-
-    return month_of(column)
-
-
-def month_key(on: date) -> str:
-    return f"{on.year:04d}-{on.month:02d}"
-
-
-def first_day(key: str) -> date:
-    return date(int(key[:4]), int(key[5:7]), 1)
-
-
-def last_day(key: str) -> date:
-    year, month = int(key[:4]), int(key[5:7])
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _next_month(key: str) -> str:
-    year, month = int(key[:4]), int(key[5:7])
-    return f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
+# Runs of months ---------------------------------------------------------------------------------------
 
 
 def month_runs(keys: Iterable[str]) -> list[tuple[str, str]]:
     """Consecutive months folded into (first, last) runs: one statement per run, not per month."""
     runs: list[tuple[str, str]] = []
     for key in sorted(set(keys)):
-        if runs and _next_month(runs[-1][1]) == key:
+        if runs and next_month(runs[-1][1]) == key:
             runs[-1] = (runs[-1][0], key)
         else:
             runs.append((key, key))
@@ -102,7 +76,7 @@ def _computed(*where: Any) -> sa.Select:
     counts whole, uncategorised, so balances never depend on lines being present.
     """
     amount = sa.func.coalesce(line_table.c.amount, txn_table.c.amount)
-    month = month_column(txn_table.c.date)
+    month = month_of(txn_table.c.date)
     transfer = sa.case((txn_table.c.transfer_key.is_(None), sa.literal_column("0")), else_=sa.literal_column("1"))
     zero = sa.literal_column("0")
     return (
@@ -142,7 +116,7 @@ def refresh_months(executor: Any, months: Iterable[tuple[int, str]]) -> None:
             _refill(
                 executor,
                 [totals_table.c.account_id == account_id, totals_table.c.month.between(first, last)],
-                [txn_table.c.account_id == account_id, txn_table.c.date.between(first_day(first), last_day(last))],
+                [txn_table.c.account_id == account_id, txn_table.c.date.between(first_day(first), month_end(last))],
             )
 
 
@@ -168,7 +142,7 @@ def _months_of(executor: Any, ids: Iterable[int]) -> set[tuple[int, str]]:
     found: set[tuple[int, str]] = set()
     for start in range(0, len(ids), CHUNK):
         found.update(executor.execute(
-            sa.select(txn_table.c.account_id, month_column(txn_table.c.date))
+            sa.select(txn_table.c.account_id, month_of(txn_table.c.date))
             .where(txn_table.c.id.in_(ids[start:start + CHUNK])).distinct()
         ).tuples())
     return found
@@ -202,7 +176,7 @@ def mark_where(session: Session, *criteria: Any) -> None:
     inserts, after `lock_accounts` and the insert).
     """
     rows = set(session.execute(
-        sa.select(Transaction.account_id, month_column(Transaction.on)).where(*criteria).distinct()
+        sa.select(Transaction.account_id, month_of(Transaction.on)).where(*criteria).distinct()
     ).tuples())
     lock_accounts(session, {account_id for account_id, _month in rows})
     _stale(session).months.update(rows)
