@@ -137,14 +137,18 @@ def _stale(session: Session) -> _Stale:
     return session.info.setdefault(_STALE, _Stale())
 
 
+def _months_where(executor: Any, *criteria: Any) -> set[tuple[int, str]]:
+    """(account id, month) of the transactions matching `criteria`."""
+    return set(executor.execute(
+        sa.select(txn_table.c.account_id, month_of(txn_table.c.date)).where(*criteria).distinct()
+    ).tuples())
+
+
 def _months_of(executor: Any, ids: Iterable[int]) -> set[tuple[int, str]]:
     ids = sorted(set(ids))
     found: set[tuple[int, str]] = set()
     for start in range(0, len(ids), CHUNK):
-        found.update(executor.execute(
-            sa.select(txn_table.c.account_id, month_of(txn_table.c.date))
-            .where(txn_table.c.id.in_(ids[start:start + CHUNK])).distinct()
-        ).tuples())
+        found.update(_months_where(executor, txn_table.c.id.in_(ids[start:start + CHUNK])))
     return found
 
 
@@ -175,9 +179,7 @@ def mark_where(session: Session, *criteria: Any) -> None:
     Call it before changing, moving or deleting them with a bulk statement (and, for bulk
     inserts, after `lock_accounts` and the insert).
     """
-    rows = set(session.execute(
-        sa.select(Transaction.account_id, month_of(Transaction.on)).where(*criteria).distinct()
-    ).tuples())
+    rows = _months_where(session, *criteria)
     lock_accounts(session, {account_id for account_id, _month in rows})
     _stale(session).months.update(rows)
 
