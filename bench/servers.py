@@ -33,6 +33,10 @@ INSTALL_DB = shutil.which("mariadb-install-db") or "/usr/bin/mariadb-install-db"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
+class ServerExited(RuntimeError):
+    """The process we wait for has exited: waiting longer cannot help."""
+
+
 def wait_until(check: Callable[[], bool], *, seconds: float, what: str, step: float = 0.1) -> None:
     """Poll `check` until it is true; raise after `seconds`."""
     deadline = time.monotonic() + seconds
@@ -40,7 +44,9 @@ def wait_until(check: Callable[[], bool], *, seconds: float, what: str, step: fl
         try:
             if check():
                 return
-        except Exception:
+        except ServerExited:
+            raise
+        except Exception:  # not up yet: any other error means "try again"
             pass
         time.sleep(step)
     raise TimeoutError(f"{what} did not come up within {seconds:.0f} s")
@@ -90,29 +96,37 @@ class Gunicorn:
         self.env = {**os.environ, **env}
         self.extra_args = extra_args
         self.proc: subprocess.Popen | None = None
+        self._out = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, *, seconds: float = 60) -> Gunicorn:
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (kept open for the child)
+        out = self._out = open(self.log, "ab") if self.log else None  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), *self.extra_args, "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        wait_until(self._healthy, seconds=seconds, what=f"gunicorn on {self.port}")
+            cwd=ROOT, env=self.env, stdout=out or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        try:
+            wait_until(self._healthy, seconds=seconds, what=f"gunicorn on {self.port}")
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def _healthy(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {self.proc.returncode} (see {self.log})")
+            raise ServerExited(f"gunicorn exited with {self.proc.returncode} (see {self.log})")
         with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
             return response.status == 200
 
     def stop(self) -> None:
         if self.proc is not None:
             _stop_process(self.proc, seconds=30)
+        if self._out is not None:
+            self._out.close()
+            self._out = None
 
 
 class RedisServer:
