@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -190,18 +191,21 @@ class MariaDB:
                 f"--log-error={self.datadir / 'error.log'}"]
         if self.log_bin:
             args += ["--log-bin=mariadb-bin", "--binlog-format=ROW"]
-        # Detached into its own session: it outlives the script that started it, as a server does.
-        subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        # Started by a shell that exits at once: the server outlives the script that started it, as a
+        # server does, and is stopped through its pid file.
+        subprocess.run(["sh", "-c", " ".join(shlex.quote(a) for a in args) + " >/dev/null 2>&1 &"],
+                       check=True, timeout=30)
         wait_until(self._answers, seconds=seconds, what=f"mariadbd on {self.port}", step=0.2)
         return self
 
     def _answers(self) -> bool:
         return self.sql("SELECT 1").strip() == "1"
 
-    def sql(self, statement: str, *, database: str = "") -> str:
-        """Run SQL with the mariadb client; the output without column names."""
+    def sql(self, statement: str, *, database: str = "", names: bool = False) -> str:
+        """Run SQL with the mariadb client; the output (without column names unless asked)."""
         result = subprocess.run(
-            ["mariadb", "-uroot", "-h127.0.0.1", f"-P{self.port}", "-N", "-B", "--connect-timeout=2",
+            ["mariadb", "-uroot", "-h127.0.0.1", f"-P{self.port}", *([] if names else ["-N"]), "-B",
+             "--connect-timeout=2",
              *([database] if database else []), "-e", statement],
             capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
@@ -250,7 +254,7 @@ class MariaDB:
         wait_until(self._io_and_sql_running, seconds=30, what="replication")
 
     def _io_and_sql_running(self) -> bool:
-        status = self.sql("SHOW SLAVE STATUS\\G")
+        status = self.sql("SHOW SLAVE STATUS\\G", names=True)
         return "Slave_IO_Running: Yes" in status and "Slave_SQL_Running: Yes" in status
 
     def wait_replicated(self, primary: MariaDB, *, seconds: float = 30) -> None:

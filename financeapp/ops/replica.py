@@ -6,7 +6,7 @@ While it is on, a `do_orm_execute` hook on the session sends plain SELECTs to th
 Everything else stays on the primary:
 
 - every write, and every read after this request wrote (the session flushed) or in a `FOR UPDATE`;
-- the tables that decide who may do what (users, tokens, memberships, sign-in sessions), so a
+- the tables that decide who may do what (users, tokens, memberships, workspaces, sessions), so a
   revoked session or a removed member never survives on a lagging replica;
 - read-your-own-writes: a browser whose request wrote anything reads only from the primary for
   `DATABASE_REPLICA_LAG_SECONDS` afterwards (kept in its session), longer than the replica lags;
@@ -41,8 +41,8 @@ READ_FROM_REPLICA = frozenset({
     "api.categories_index",
 })
 # Tables whose rows grant access: always read where they are written.
-PRIMARY_ONLY_TABLES = frozenset({"users", "api_tokens", "memberships", "user_sessions", "sign_in_sessions",
-                                 "invitations"})
+PRIMARY_ONLY_TABLES = frozenset({"users", "api_tokens", "memberships", "workspaces", "user_sessions",
+                                 "sign_in_sessions", "invitations"})
 DOWN_SECONDS = 30.0
 SESSION_KEY = "primary_until"
 
