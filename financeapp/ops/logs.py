@@ -18,6 +18,7 @@ import re
 import sys
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
@@ -76,10 +77,22 @@ def context_fields() -> dict[str, Any]:
         return {
             "request_id": g.get("request_id"),
             "route": request.url_rule.rule if request.url_rule is not None else None,
-            "user_id": getattr(user, "id", None),
-            "workspace_id": getattr(workspace, "id", None),
+            "user_id": _row_id(user),
+            "workspace_id": _row_id(workspace),
         }
     return {"request_id": job_request_id()}
+
+
+def _row_id(row: Any) -> int | None:
+    """A loaded row's primary key without touching the database: after a rollback (a database outage)
+    its attributes are expired, and reading `.id` would query the database that just failed."""
+    if row is None:
+        return None
+    try:
+        identity = sa.inspect(row).identity
+    except sa.exc.NoInspectionAvailable:
+        return getattr(row, "id", None)  # an anonymous user, or a stand-in in tests
+    return identity[0] if identity else None
 
 
 def job_request_id() -> str | None:

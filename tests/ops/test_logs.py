@@ -131,3 +131,27 @@ def test_enqueue_says_so_when_redis_is_unreachable(app):
     queue = Queue("financeapp", connection=Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5))
     with app.test_request_context("/"):
         assert enqueue(queue, print, 1) is False
+
+
+def test_the_context_reads_ids_of_expired_rows_without_a_query(ctx):
+    """After a rollback (what the outage handler does) the rows are expired; logging must not query the
+    database that just failed to learn their ids (seen as 500s during a MariaDB restart)."""
+    import sqlalchemy as sa
+
+    from financeapp.extensions import db
+
+    user = make_user("expired@example.com")
+    workspace = personal_workspace(user)
+    expected = (user.id, workspace.id)
+    db.session.rollback()  # expires both
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert (logs._row_id(user), logs._row_id(workspace)) == expected
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []
