@@ -1,4 +1,4 @@
-"""Per-request plumbing: request ids, one log line and one metrics sample per request, security headers."""
+"""Per-request plumbing: request ids, one log line per request, security headers (metrics: financeapp/ops)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-
-from financeapp.ops.metrics import observe_request
 
 log = logging.getLogger("financeapp.request")
 
@@ -46,8 +44,6 @@ def finish_request(response: Response) -> Response:
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
-    route = request.url_rule.rule if request.url_rule is not None else None
-    observe_request(request.method, route, response.status_code, seconds)
     path = loggable_path()
     log.info(
         "%s %s %s %.1fms rid=%s",
