@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from financeapp.accounts.models import Account
 from financeapp.categories.services import category_choices
@@ -10,12 +13,13 @@ from financeapp.core.errors import FinanceError
 from financeapp.core.forms import attach_errors, form_status
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.security import safe_next_url
+from financeapp.core.views import run_action
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.labels.services import parse_label_names
 from financeapp.payees.models import Payee
 from financeapp.recurring.services import match_bills
-from financeapp.transactions import bp, services
+from financeapp.transactions import bp, search, searches, services
 from financeapp.transactions.forms import BulkForm, DeleteForm, EntryForm, TransferForm
 from financeapp.transactions.models import Transaction
 from financeapp.transactions.queries import PER_PAGE_CHOICES, TransactionFilter, transaction_page
@@ -67,7 +71,7 @@ def index():
     return render_template(
         "transactions/index.html", page=page, f=f, accounts=accounts, quick=quick, bulk=bulk,
         categories=categories_for_forms()[1:], labels=labels, filter_payee=payee,
-        per_page_choices=PER_PAGE_CHOICES,
+        per_page_choices=PER_PAGE_CHOICES, search_operators=search.OPERATORS,
     )
 
 
@@ -265,3 +269,39 @@ def bulk():
         message += f" Skipped {len(result.skipped)}: {', '.join(result.skipped[:10])}."
     flash(message, "success" if not result.skipped else "warning")
     return redirect(back)
+
+
+@bp.post("/searches")
+@require_role("viewer")
+def save_search():
+    """Save the search in the box under a name (a viewer may keep searches: they change no data)."""
+    name, text = request.form.get("name", ""), request.form.get("q", "")
+    return run_action(lambda: searches.save_search(g.workspace, current_user.id, name, text),
+                      success=lambda saved: f"Saved the search “{saved.name}”.",
+                      then=lambda saved: url_for("transactions.index", q=saved.query),
+                      back=url_for("transactions.index", q=text))
+
+
+@bp.get("/searches/<int:search_id>")
+@require_role("viewer")
+def open_search(search_id: int):
+    saved = searches.own_search(g.workspace, current_user.id, search_id)
+    return redirect(url_for("transactions.index", q=saved.query))
+
+
+@bp.post("/searches/<int:search_id>/delete")
+@require_role("viewer")
+def delete_search(search_id: int):
+    return run_action(lambda: searches.delete_search(g.workspace, current_user.id, search_id),
+                      success=lambda name: f"Deleted the saved search “{name}”.",
+                      then=_back(url_for("transactions.index")))
+
+
+def saved_search_menu() -> dict[str, Any]:
+    """The user's saved searches for the navigation's search box (one small query per page)."""
+    if g.get("workspace") is None or request.path.startswith("/api/") or not current_user.is_authenticated:
+        return {"saved_searches": []}
+    try:
+        return {"saved_searches": searches.saved_searches(g.workspace, current_user.id)}
+    except Exception:  # an error page must render even when the database is down
+        return {"saved_searches": []}
