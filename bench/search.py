@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"{info['database']}-search-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-    (args.out / f"{stem}.json").write_text(json.dumps({"info": info, "results": results}, indent=2))
+    (args.out / f"{stem}.json").write_text(json.dumps({"info": info, "results": results}, indent=2, default=str))
     (args.out / f"{stem}.md").write_text(report)
     return 0 if all(r["all_200"] for r in results) else 1
 

@@ -140,11 +140,9 @@ def conditions(workspace: Any, text: str) -> list[sa.ColumnElement[bool]]:
 
 def _condition(workspace: Any, term: Term, text: str) -> sa.ColumnElement[bool]:
     if term.field is None:
-        payees = sa.select(Payee.id).where(Payee.workspace_id == workspace.id,
-                                           Payee.name.contains(term.value, autoescape=True))
         # `payee_id IN` is NULL for rows without a payee; spelled out so that `-word` keeps those rows.
         return sa.or_(Transaction.memo.contains(term.value, autoescape=True),
-                      sa.and_(Transaction.payee_id.is_not(None), Transaction.payee_id.in_(payees)))
+                      sa.and_(Transaction.payee_id.is_not(None), Transaction.payee_id.in_(_payees(workspace, term))))
     compile_term = _COMPILERS[term.field]
     return compile_term(workspace, term, text)
 
@@ -203,10 +201,15 @@ def _account(workspace: Any, term: Term, text: str) -> sa.ColumnElement[bool]:
     return Transaction.account_id.in_(_names(Account, workspace, term, text, "account"))
 
 
+def _payees(workspace: Any, term: Term) -> list[int]:
+    """Ids of the payees whose name contains the term, looked up first: MariaDB runs `IN (SELECT ...)`
+    against the small payees table once per transaction row, a literal list once (159 -> ms at 100k)."""
+    return list(db.session.scalars(sa.select(Payee.id).where(
+        Payee.workspace_id == workspace.id, Payee.name.contains(term.value, autoescape=True))))
+
+
 def _payee(workspace: Any, term: Term, text: str) -> sa.ColumnElement[bool]:
-    payees = sa.select(Payee.id).where(Payee.workspace_id == workspace.id,
-                                       Payee.name.contains(term.value, autoescape=True))
-    return sa.and_(Transaction.payee_id.is_not(None), Transaction.payee_id.in_(payees))
+    return sa.and_(Transaction.payee_id.is_not(None), Transaction.payee_id.in_(_payees(workspace, term)))
 
 
 def _memo(workspace: Any, term: Term, text: str) -> sa.ColumnElement[bool]:

@@ -20,6 +20,7 @@ from financeapp.labels.services import parse_label_names
 from financeapp.payees.models import Payee
 from financeapp.recurring.services import match_bills
 from financeapp.transactions import bp, search, searches, services
+from financeapp.transactions.entry_memory import apply_defaults, keep_quick_add_open, quick_add_reopens, remember_entry
 from financeapp.transactions.forms import BulkForm, DeleteForm, EntryForm, TransferForm
 from financeapp.transactions.models import Transaction
 from financeapp.transactions.queries import PER_PAGE_CHOICES, TransactionFilter, transaction_page
@@ -62,6 +63,8 @@ def index():
     page = transaction_page(g.workspace, f)
     accounts = list(db.session.scalars(scoped(Account, g.workspace).order_by(Account.name)))
     quick = _entry_form(formdata=None)
+    quick_open = quick_add_reopens()
+    apply_defaults(quick, g.workspace.id, quick=quick_open)
     if f.account is not None:
         quick.account_id.data = str(f.account)
     bulk = BulkForm(formdata=None)
@@ -71,7 +74,7 @@ def index():
     return render_template(
         "transactions/index.html", page=page, f=f, accounts=accounts, quick=quick, bulk=bulk,
         categories=categories_for_forms()[1:], labels=labels, filter_payee=payee,
-        per_page_choices=PER_PAGE_CHOICES, search_operators=search.OPERATORS,
+        per_page_choices=PER_PAGE_CHOICES, search_operators=search.OPERATORS, quick_open=quick_open,
     )
 
 
@@ -79,6 +82,8 @@ def index():
 @require_role("viewer")
 def create():
     form = _entry_form()
+    if request.method == "GET":
+        apply_defaults(form, g.workspace.id, quick=False)
     if request.method == "GET" and request.args.get("direction") == "in":
         form.direction.data = "in"
     if request.method == "POST":
@@ -92,6 +97,9 @@ def create():
                 attach_errors(form, err)
             else:
                 db.session.commit()
+                remember_entry(g.workspace.id, txn.account_id, txn.on, 1 if txn.amount > 0 else -1)
+                if request.form.get("quick"):
+                    keep_quick_add_open()
                 if paid:
                     flash("It matched an expected bill, which is now marked paid.", "info")
                 flash(f"Saved {'income' if txn.amount > 0 else 'expense'} of {abs(txn.amount):.2f} "
