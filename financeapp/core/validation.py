@@ -31,7 +31,7 @@ DATE_RANGE_MESSAGE = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
 
 SIGNS = ("positive", "nonnegative", "nonzero", "any")
 _SIGN_MESSAGES = {
-    "positive": "Enter an amount greater than zero.",
+    "positive": "Enter a positive amount (more than zero).",
     "nonnegative": "Enter zero or more.",
     "nonzero": "Enter an amount other than zero.",
 }
@@ -143,11 +143,13 @@ def _ambiguity_message(raw: str, err: _Ambiguous, locale: str) -> str:
     return f"“{raw[:40]}” could mean {as_thousands} or {as_fraction}; type {thousands} or {two_places} to say which."
 
 
-def checked_amount(value: Decimal | None, currency: str, *, field: str | None = "amount",
+def checked_amount(value: Decimal | None, currency: str | None, *, field: str | None = "amount",
                    sign: str = "positive") -> Decimal:
     """`value` as a valid amount of `currency`: finite, within the one maximum, in its minor units.
 
     `sign` is one of SIGNS. The message is attached to `field` (None for a form-wide error).
+    `currency` None checks all but the decimal places, for input read before its account is known
+    (a form field, a JSON body); the service checks again with the currency.
     """
     if sign not in SIGNS:
         raise ValueError(f"unknown sign rule {sign}")
@@ -159,6 +161,8 @@ def checked_amount(value: Decimal | None, currency: str, *, field: str | None = 
         raise _invalid(field, _SIGN_MESSAGES[sign])
     if abs(value) >= MAX_AMOUNT:
         raise _invalid(field, "That amount is too large: enter less than 10 trillion.")
+    if currency is None:
+        return value
     if value != quantize(value, currency):
         raise _invalid(field, f"{currency} amounts have at most {minor_units(currency)} decimal places.")
     return quantize(value, currency)
@@ -175,6 +179,7 @@ def parse_money(text: str | Decimal | int, currency: str, locale: str | None = N
 
 
 def in_date_range(day: date) -> bool:
+    """Whether `day` is within the one range of years every date field accepts."""
     return FIRST_DAY <= day <= LAST_DAY
 
 
@@ -196,9 +201,11 @@ def convert(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
         return Decimal(amount * rate).quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
 
 
-def amount_for_input(amount: Decimal, currency: str, locale: str | None = None) -> str:
-    """An amount as a form's text box shows it: the locale's decimal mark, no grouping, minor units."""
+def amount_for_input(amount: Decimal, currency: str | None, locale: str | None = None) -> str:
+    """An amount as a form's text box shows it: the locale's decimal mark, no grouping, so that
+    reading it back (`parse_amount`) gives the same value. `currency` sets the places; None keeps
+    the value's own, without trailing zeros (a filter's bound)."""
     decimal_sep, _ = _separators(locale or current_locale())
-    text = f"{quantize(Decimal(amount), currency) + 0:f}"
+    value = quantize(Decimal(amount), currency) if currency else Decimal(amount).normalize()
+    text = f"{value + 0:f}"
     return text.replace(".", decimal_sep if decimal_sep in ".," else ".")
-

@@ -5,6 +5,9 @@ form (at its field when the form has one), so the page re-renders with the user'
 `form_status(form)`. Action views (a button that POSTs: delete, merge, undo) call `run_action`:
 an error is rolled back, flashed, and the user is sent back where they were.
 
+A `NotFound` is not the user's typing but an id that is not theirs (another workspace's, or one
+deleted meanwhile): both helpers roll back and let it through, so the answer is the 404 page.
+
     if request.method == "POST" and (done := save_form(form, lambda: services.record(g.workspace, form.to_input()))):
         flash(f"Saved {done.value.name}.", "success")
         return redirect(url_for(".index"))
@@ -23,7 +26,7 @@ from flask import flash, redirect
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from financeapp.core.errors import FinanceError
+from financeapp.core.errors import FinanceError, NotFound
 from financeapp.core.forms import attach_errors
 from financeapp.extensions import db
 
@@ -52,6 +55,8 @@ def save_form(form: FlaskForm, write: Callable[[], T], *, validate: bool = True)
         value = write()
     except FinanceError as err:
         db.session.rollback()
+        if isinstance(err, NotFound):
+            raise
         attach_errors(form, err)
         return None
     db.session.commit()
@@ -59,20 +64,24 @@ def save_form(form: FlaskForm, write: Callable[[], T], *, validate: bool = True)
 
 
 def run_action(write: Callable[[], T], *, success: Outcome | Callable[[T], Outcome] = None,
-               then: str | Callable[[T], str], back: str | None = None) -> Response:
+               then: str | Callable[[T], str], back: str | None = None, code: int = 302) -> Response:
     """Run `write` and commit, flash `success` and redirect to `then`; on a service error roll back,
-    flash the error and redirect to `back` (default: `then`, which must then be a URL)."""
+    flash the error and redirect to `back` (default: `then`, which must then be a URL).
+
+    `code` is the redirect's status (303 where a page promises "see other" after a POST)."""
     try:
         value = write()
     except FinanceError as err:
         db.session.rollback()
+        if isinstance(err, NotFound):
+            raise
         flash(err.message, "danger")
         if back is None and callable(then):
             raise TypeError("run_action needs `back` when `then` depends on the result") from err
-        return redirect(back or then)  # type: ignore[arg-type]
+        return redirect(back or then, code)  # type: ignore[arg-type]
     db.session.commit()
     outcome = success(value) if callable(success) else success
     if outcome:
         message, category = (outcome, "success") if isinstance(outcome, str) else outcome
         flash(message, category)
-    return redirect(then(value) if callable(then) else then)
+    return redirect(then(value) if callable(then) else then, code)

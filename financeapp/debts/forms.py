@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from financeapp.core.fields import MoneyField, money_required
+from financeapp.core.fields import DayField, MoneyField, money_required
 from financeapp.core.money import currency_choices
 from financeapp.debts.models import DEBT_KINDS, MIN_PAYMENT_KINDS, STRATEGIES
 from financeapp.debts.services import DebtInput, PaymentInput, WhatIfInput
@@ -56,7 +56,7 @@ class DebtForm(FlaskForm):
                                description="The nominal yearly rate or APR, such as 6.5; 0 for an interest-free loan.")
     principal = MoneyField("Amount borrowed")
     term_months = IntegerField("Term (months)", validators=[Optional()])
-    start_date = DateField("Start date", validators=[Optional()], default=date.today)
+    start_date = DayField("Start date", validators=[Optional()], default=date.today)
     payment_day = IntegerField("Payment day of the month", validators=[Optional()],
                                description="1 to 31; the last day of shorter months. Empty: the start date's day.")
     balance = MoneyField("Current balance", description="What you owe today (ignored when an account is linked).")
@@ -85,7 +85,7 @@ class DebtForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    on = DateField("Date", default=date.today, validators=[DataRequired()])
+    on = DayField("Date", default=date.today, validators=[DataRequired()])
     amount = MoneyField("Amount paid", validators=[money_required])
     from_account_id = SelectField("Paid from", default="",
                                   description="Choose an account to write the payment to the ledger as well "
@@ -111,7 +111,7 @@ class WhatIfForm(FlaskForm):
 
     extra_monthly = MoneyField("Extra each month")
     one_off_amount = MoneyField("One-off extra payment")
-    one_off_date = DateField("On", validators=[Optional()])
+    one_off_date = DayField("On", validators=[Optional()])
 
     def asked(self) -> bool:
         return bool(self.extra_monthly.decimal or self.one_off_amount.decimal)

@@ -32,6 +32,7 @@ from financeapp.accounts.queries import balance_on
 from financeapp.core.errors import Invalid, NotFound
 from financeapp.core.money import is_currency, minor_units, quantize
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.validation import convert
 from financeapp.debts import amortization as am
 from financeapp.debts import planner
 from financeapp.debts.models import DEBT_KINDS, MIN_PAYMENT_KINDS, Debt, DebtPayment, DebtPlanSetting
@@ -555,7 +556,6 @@ class PlanView:
 def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today: date | None = None,
                statuses: list[DebtStatus] | None = None) -> PlanView:
     """Every debt paid off by `strategy` with `extra` a month on top, in the base currency."""
-    from financeapp.api.schemas import convert_amount
     from financeapp.rates.services import rates_to
 
     today = today or date.today()
@@ -573,8 +573,8 @@ def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today
             continue
         pd = plan_debt(status.debt, status.balance, status.payment if status.debt.is_loan else None)
         if rate != 1:
-            pd = planner.PlanDebt(pd.id, pd.name, convert_amount(pd.balance, rate, base), pd.annual_rate,
-                                  convert_amount(pd.minimum, rate, base), pd.minimum_percent, pd.order)
+            pd = planner.PlanDebt(pd.id, pd.name, convert(pd.balance, rate, base), pd.annual_rate,
+                                  convert(pd.minimum, rate, base), pd.minimum_percent, pd.order)
         debts.append(pd)
     start = today
     comparison = planner.compare(debts, extra, start=start, places=minor_units(base))

@@ -297,7 +297,7 @@ def _record(workspace: Workspace, item: RecurringItem, on: date) -> Transaction:
         return source
     return record_entry(workspace, EntryInput(
         account_id=item.account_id, on=on, amount=item.amount, direction=item.direction, payee=item.payee,
-        category_id=item.category_id, memo=item.memo))
+        category_id=item.category_id, memo=item.memo), announce=False)
 
 
 def post_occurrence(workspace: Workspace, item: RecurringItem, on: date, *,
@@ -475,6 +475,14 @@ def match_bills(workspace: Workspace, transaction_ids: Sequence[int]) -> int:
                     break
     db.session.flush()
     return marked
+
+
+def bill_paid_by(workspace: Workspace, transaction_id: int) -> RecurringItem | None:
+    """The bill this transaction was matched to as its payment, if any."""
+    return db.session.scalar(
+        scoped(RecurringItem, workspace).join(RecurringOccurrence, RecurringOccurrence.recurring_id == RecurringItem.id)
+        .where(RecurringOccurrence.workspace_id == workspace.id, RecurringOccurrence.transaction_id == transaction_id,
+               RecurringOccurrence.status == "paid").limit(1))
 
 
 # --- The upcoming list ------------------------------------------------------------------------

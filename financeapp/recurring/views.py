@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
+from financeapp.accounts.queries import account_choices
 from financeapp.core.errors import FinanceError
 from financeapp.core.forms import attach_errors, form_status
 from financeapp.core.money import quantize
@@ -13,7 +14,7 @@ from financeapp.core.scoping import as_id, check_role, require_role
 from financeapp.extensions import db
 from financeapp.recurring import bp, services
 from financeapp.recurring.forms import OccurrenceForm, RecurringForm
-from financeapp.transactions.views import account_choices, categories_for_forms
+from financeapp.transactions.views import categories_for_forms
 
 DAY_CHOICES = (7, 14, 30, 60, 90)
 
@@ -33,7 +34,7 @@ class _Pager:
 def _form(item=None, **kwargs) -> RecurringForm:
     form = RecurringForm(**kwargs)
     include = (item.account_id, item.to_account_id) if item else ()
-    form.set_choices(account_choices(*include), categories_for_forms())
+    form.set_choices(account_choices(g.workspace, keep=include), categories_for_forms())
     if not form.to_account_id.data and len(form.to_account_id.choices) > 1 and request.method == "GET":
         form.to_account_id.data = form.to_account_id.choices[1][0]
     return form

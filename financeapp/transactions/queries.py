@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +17,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
+from financeapp.core.errors import Invalid
 from financeapp.core.scoping import MAX_ID
+from financeapp.core.validation import DATE_RANGE_MESSAGE, amount_for_input, checked_amount, in_date_range, parse_amount
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
@@ -51,8 +53,10 @@ class TransactionFilter:
     errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> TransactionFilter:
-        """Read filters from a query string; bad values are dropped and reported, never a 500."""
+    def from_args(cls, args: Mapping[str, str], locale: str | None = None) -> TransactionFilter:
+        """Read filters from a query string; bad values are dropped and reported, never a 500.
+
+        Amounts are read in `locale` (the user's by default), as the filter boxes show them."""
         errors: dict[str, str] = {}
 
         def integer(name: str, *, minimum: int | None = None) -> int | None:
@@ -74,21 +78,23 @@ class TransactionFilter:
             if not raw:
                 return None
             try:
-                return date.fromisoformat(raw)
+                value = date.fromisoformat(raw)
             except ValueError:
                 errors[name] = f"“{raw[:20]}” is not a date (use YYYY-MM-DD)."
                 return None
+            if not in_date_range(value):
+                errors[name] = DATE_RANGE_MESSAGE
+                return None
+            return value
 
         def amount(name: str) -> Decimal | None:
-            raw = (args.get(name) or "").strip().replace(",", "")
+            raw = (args.get(name) or "").strip()
             if not raw:
                 return None
             try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                value = None
-            if value is None or not value.is_finite() or abs(value) >= Decimal("1e13"):
-                errors[name] = f"“{raw[:20]}” is not an amount."
+                value = checked_amount(parse_amount(raw, locale), None, field=None, sign="any")
+            except Invalid as err:
+                errors[name] = err.message
                 return None
             return value.quantize(Decimal("0.001"))
 
@@ -115,6 +121,8 @@ class TransactionFilter:
         """The query-string form of one filter value; None when it is the default."""
         if value in (None, "") or value == DEFAULTS[name]:
             return None
+        if isinstance(value, Decimal):  # as the user's locale types it, so reading it back gives the same
+            return amount_for_input(value, None)
         return value.isoformat() if isinstance(value, date) else value
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
@@ -134,6 +142,10 @@ class TransactionFilter:
         """`?a=1&b=2` for this filter with changes ('' when all defaults); cheaper than url_for per row."""
         args = self.to_args(**changes)
         return "?" + urlencode(args) if args else ""
+
+    def text(self, name: str) -> str:
+        """One filter as its box shows it ('' when unset)."""
+        return str(self._arg(name, getattr(self, name)) or "")
 
     @property
     def active(self) -> bool:
