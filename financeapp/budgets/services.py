@@ -37,12 +37,12 @@ from financeapp.budgets.queries import (
 )
 from financeapp.categories.models import Category
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import minor_units, quantize
+from financeapp.core.money import format_money, quantize
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.validation import checked_amount, checked_day
 from financeapp.extensions import db
 from financeapp.workspaces.models import Workspace
 
-MAX_AMOUNT = Decimal("1e13")
 MAX_REPORT_MONTHS = 120
 ALERT_LEVELS = (100, 80)
 
@@ -381,19 +381,9 @@ class LineInput:
     rollover: bool = False
 
 
-def _amount(workspace: Workspace, amount: Decimal | None, name: str = "amount") -> Decimal:
-    if amount is None or not Decimal(amount).is_finite():
-        raise Invalid("Enter an amount.", fields={name: "Enter an amount."})
-    amount = Decimal(amount)
-    if amount < 0:
-        raise Invalid("A budget cannot be negative.", fields={name: "Enter zero or more."})
-    if amount >= MAX_AMOUNT:
-        raise Invalid("That amount is too large.", fields={name: "Enter an amount below 10 trillion."})
-    currency = workspace.base_currency
-    if amount != quantize(amount, currency):
-        message = f"{currency} amounts have at most {minor_units(currency)} decimal places."
-        raise Invalid(message, fields={name: message})
-    return quantize(amount, currency)
+def _amount(workspace: Workspace, amount: Decimal | None) -> Decimal:
+    """A budget is zero or more, in the base currency."""
+    return checked_amount(amount, workspace.base_currency, sign="nonnegative")
 
 
 def _expense_category(workspace: Workspace, category_id: int | str | None) -> Category:
@@ -426,6 +416,7 @@ def set_line(workspace: Workspace, data: LineInput) -> BudgetLine:
         raise Invalid("Choose per month or per year.", fields={"period": "Choose per month or per year."})
     category = _expense_category(workspace, data.category_id)
     amount = _amount(workspace, data.amount)
+    checked_day(data.month, field="month")
     month = date(data.month.year, 1, 1) if data.period == "year" else month_start(data.month)
     _check_period_clash(workspace, category, month, data.period)
     line = db.session.scalar(scoped(BudgetLine, workspace).where(
@@ -502,7 +493,8 @@ def move_money(workspace: Workspace, source: BudgetLine, target: BudgetLine, amo
     figures = month_figures(workspace, source.month).line(source.id)
     available = figures.remaining if figures is not None else source.amount
     if value > available:
-        message = f"{figures.name if figures else 'That line'} has only {available} left to move."
+        message = (f"{figures.name if figures else 'That line'} has only "
+                   f"{format_money(available, workspace.base_currency)} left to move.")
         raise Invalid(message, fields={"amount": message})
     source.amount -= value
     target.amount += value

@@ -73,14 +73,18 @@ def clamp(number: int, total: int, per_page: int) -> int:
     return min(max(1, number), max(1, math.ceil(total / per_page)))
 
 
-def paginate(query: sa.Select, number: int, per_page: int) -> Page:
-    """One page of a select's ORM rows: the count and the page each in one SQL query.
+def paginate(query: sa.Select, number: int, per_page: int, *, count: sa.Select | None = None,
+             rows: bool = False) -> Page:
+    """One page of a select's ORM objects (its result rows with `rows=True`): the count and the page,
+    each one SQL query. `count` is the query to count when the page's own has joins that only add columns.
 
     The query must be ordered (a stable order makes pages that do not overlap)."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    counted = (count if count is not None else query).order_by(None).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     number = clamp(number, total, per_page)
-    rows = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
-    return Page(rows=rows, total=total, number=number, per_page=per_page)
+    window = query.limit(per_page).offset((number - 1) * per_page)
+    found = db.session.execute(window).all() if rows else db.session.scalars(window).all()
+    return Page(rows=list(found), total=total, number=number, per_page=per_page)
 
 
 def page_of_list(rows: Sequence[T], number: int, per_page: int) -> Page[T]:

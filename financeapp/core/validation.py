@@ -13,8 +13,10 @@ digits can only be a decimal point, so `12.50` is read as 12.50 in every locale.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import TypeVar
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
@@ -28,6 +30,8 @@ MAX_AMOUNT = Decimal("1e13")
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 FIRST_DAY, LAST_DAY = date(EARLIEST_YEAR, 1, 1), date(LATEST_YEAR, 12, 31)
 DATE_RANGE_MESSAGE = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+T = TypeVar("T")
 
 SIGNS = ("positive", "nonnegative", "nonzero", "any")
 _SIGN_MESSAGES = {
@@ -98,7 +102,7 @@ def _read(text: str, decimal_sep: str, group_sep: str, places: int | None) -> tu
         if mark == group_sep:
             whole = _grouped_digits(f"{head} {tail}")
             return (whole, "") if whole else None
-        if not (mark == decimal_sep and places == 3):
+        if not (mark == decimal_sep and places is not None and places >= 3):
             raise _Ambiguous(head.replace(" ", ""), tail)
     whole = _grouped_digits(head) if head else "0"
     return (whole, tail) if whole is not None and (tail or head) else None
@@ -109,7 +113,7 @@ def parse_amount(text: str, locale: str | None = None, *, places: int | None = N
     """A number as a person types it in `locale` (the current one by default), exactly.
 
     `places` (the currency's minor units, when known) settles `1,500`-like texts only where the
-    currency has three decimals; otherwise they are refused with both readings.
+    number has three or more decimals (KWD, a rate); otherwise they are refused with both readings.
     """
     raw = str(text).strip()
     if not raw:
@@ -192,6 +196,28 @@ def checked_day(value: date | None, *, field: str | None = "date", required: boo
     if not in_date_range(value):
         raise _invalid(field, DATE_RANGE_MESSAGE)
     return value
+
+
+def parse_day(text: str, *, field: str | None = "date") -> date:
+    """A date written YYYY-MM-DD (a query string, a date box, a JSON field), within the one range."""
+    raw = str(text).strip()
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    except ValueError:  # a day that is not on the calendar, such as 2026-02-30
+        day = None
+    if day is None:
+        raise _invalid(field, f"“{raw[:20]}” is not a date (use YYYY-MM-DD).")
+    return checked_day(day, field=field)  # type: ignore[return-value]
+
+
+def gather(errors: dict[str, str], check: Callable[[], T]) -> T | None:
+    """`check()`'s value; or None, with its messages added to `errors`, so that a service reports every
+    bad field at once: `amount = gather(errors, lambda: checked_amount(...))`."""
+    try:
+        return check()
+    except Invalid as err:
+        errors.update(err.fields or {"": err.message})
+        return None
 
 
 def convert(amount: Decimal, rate: Decimal, currency: str) -> Decimal:

@@ -14,6 +14,8 @@ deleted meanwhile): both helpers roll back and let it through, so the answer is 
     return render_template("x/form.html", form=form), form_status(form)
 
     return run_action(lambda: services.delete(g.workspace, item), success="Deleted.", then=url_for(".index"))
+
+A form read from the query string (a GET that only computes) uses `read_form` the same way, without a commit.
 """
 
 from __future__ import annotations
@@ -38,29 +40,49 @@ Outcome = str | tuple[str, str] | None
 
 @dataclass(frozen=True)
 class Done(Generic[T]):
-    """A write that was committed; `value` is what the service returned (always truthy itself)."""
+    """A write that succeeded; `value` is what the service returned (always truthy itself)."""
 
     value: T
 
 
-def save_form(form: FlaskForm, write: Callable[[], T], *, validate: bool = True) -> Done[T] | None:
-    """Validate the submitted `form`, run `write`, and commit; on a service error roll back and
-    attach it to the form. None means "render the form again" (its errors say why).
-
-    `validate=False` is for views that validated the form themselves before deciding to write.
-    """
-    if validate and not form.validate_on_submit():
-        return None
+def attempt(write: Callable[[], T]) -> Done[T] | FinanceError:
+    """Run `write`; a service error is rolled back and returned, not raised (a NotFound is raised:
+    it is another workspace's id, answered by the 404 page). The caller commits on Done."""
     try:
-        value = write()
+        return Done(write())
     except FinanceError as err:
         db.session.rollback()
         if isinstance(err, NotFound):
             raise
-        attach_errors(form, err)
+        return err
+
+
+def save_form(form: FlaskForm, write: Callable[[], T], *, validate: bool = True,
+              field: str | None = None) -> Done[T] | None:
+    """Validate the submitted `form`, run `write`, and commit; on a service error roll back and
+    attach it to the form. None means "render the form again" (its errors say why).
+
+    `validate=False` is for views that validated the form themselves before deciding to write;
+    `field` is where an error that names no field goes (else above the form).
+    """
+    if validate and not form.validate_on_submit():
+        return None
+    outcome = attempt(write)
+    if isinstance(outcome, FinanceError):
+        attach_errors(form, outcome, field)
         return None
     db.session.commit()
-    return Done(value)
+    return outcome
+
+
+def read_form(form: FlaskForm, compute: Callable[[], T]) -> T | None:
+    """Run a read-only `compute` for a form read from the query string (a filter, a what-if question):
+    a service error goes on the form, as `save_form` puts it, and None comes back. Nothing is written."""
+    outcome = attempt(compute)
+    if isinstance(outcome, FinanceError):
+        attach_errors(form, outcome)
+        return None
+    return outcome.value
 
 
 def run_action(write: Callable[[], T], *, success: Outcome | Callable[[T], Outcome] = None,
@@ -69,19 +91,16 @@ def run_action(write: Callable[[], T], *, success: Outcome | Callable[[T], Outco
     flash the error and redirect to `back` (default: `then`, which must then be a URL).
 
     `code` is the redirect's status (303 where a page promises "see other" after a POST)."""
-    try:
-        value = write()
-    except FinanceError as err:
-        db.session.rollback()
-        if isinstance(err, NotFound):
-            raise
-        flash(err.message, "danger")
+    outcome = attempt(write)
+    if isinstance(outcome, FinanceError):
+        flash(outcome.message, "danger")
         if back is None and callable(then):
-            raise TypeError("run_action needs `back` when `then` depends on the result") from err
+            raise TypeError("run_action needs `back` when `then` depends on the result") from outcome
         return redirect(back or then, code)  # type: ignore[arg-type]
     db.session.commit()
-    outcome = success(value) if callable(success) else success
-    if outcome:
-        message, category = (outcome, "success") if isinstance(outcome, str) else outcome
+    value = outcome.value
+    outcome_message = success(value) if callable(success) else success
+    if outcome_message:
+        message, category = (outcome_message, "success") if isinstance(outcome_message, str) else outcome_message
         flash(message, category)
     return redirect(then(value) if callable(then) else then, code)

@@ -17,9 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
-from financeapp.core.errors import Invalid
 from financeapp.core.scoping import MAX_ID
-from financeapp.core.validation import DATE_RANGE_MESSAGE, amount_for_input, checked_amount, in_date_range, parse_amount
+from financeapp.core.validation import amount_for_input, checked_amount, gather, parse_amount, parse_day
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
@@ -75,28 +74,15 @@ class TransactionFilter:
 
         def day(name: str) -> date | None:
             raw = (args.get(name) or "").strip()
-            if not raw:
-                return None
-            try:
-                value = date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = f"“{raw[:20]}” is not a date (use YYYY-MM-DD)."
-                return None
-            if not in_date_range(value):
-                errors[name] = DATE_RANGE_MESSAGE
-                return None
-            return value
+            return gather(errors, lambda: parse_day(raw, field=name)) if raw else None
 
         def amount(name: str) -> Decimal | None:
             raw = (args.get(name) or "").strip()
             if not raw:
                 return None
-            try:
-                value = checked_amount(parse_amount(raw, locale), None, field=None, sign="any")
-            except Invalid as err:
-                errors[name] = err.message
-                return None
-            return value.quantize(Decimal("0.001"))
+            value = gather(errors, lambda: checked_amount(parse_amount(raw, locale, field=name), None, field=name,
+                                                          sign="any"))
+            return None if value is None else value.quantize(Decimal("0.001"))
 
         kind = args.get("kind", "")
         sort = args.get("sort", "-date")

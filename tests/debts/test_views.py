@@ -73,7 +73,7 @@ def test_editing_and_deleting_a_debt(client, owner):
     loan = make_loan(owner.ws)
     loan_id = loan.id
     form = text(client.get(f"/debts/{loan.id}/edit"))
-    assert 'value="8"' in form and 'value="15000.000"' in form and "data-confirm" in form
+    assert 'value="8"' in form and 'value="15000.00"' in form and "data-confirm" in form
     assert client.post(f"/debts/{loan.id}/edit", data={**LOAN_FORM, "name": "Renamed"}).status_code == 302
     assert db.session.get(Debt, loan.id).name == "Renamed"
     assert client.post(f"/debts/{loan.id}/delete").status_code == 302
