@@ -5,8 +5,9 @@ form (at its field when the form has one), so the page re-renders with the user'
 `form_status(form)`. Action views (a button that POSTs: delete, merge, undo) call `run_action`:
 an error is rolled back, flashed, and the user is sent back where they were.
 
-A `NotFound` is not the user's typing but an id that is not theirs (another workspace's, or one
-deleted meanwhile): both helpers roll back and let it through, so the answer is the 404 page.
+A `NotFound` or `Forbidden` is not the user's typing but an id that is not theirs (another
+workspace's, or one deleted meanwhile): the helpers roll back and let it through, so the answer is
+the 404 (403) page.
 
     if request.method == "POST" and (done := save_form(form, lambda: services.record(g.workspace, form.to_input()))):
         flash(f"Saved {done.value.name}.", "success")
@@ -28,7 +29,7 @@ from flask import flash, redirect
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from financeapp.core.errors import FinanceError, NotFound
+from financeapp.core.errors import FinanceError, Forbidden, NotFound
 from financeapp.core.forms import attach_errors
 from financeapp.extensions import db
 
@@ -46,13 +47,15 @@ class Done(Generic[T]):
 
 
 def attempt(write: Callable[[], T]) -> Done[T] | FinanceError:
-    """Run `write`; a service error is rolled back and returned, not raised (a NotFound is raised:
-    it is another workspace's id, answered by the 404 page). The caller commits on Done."""
+    """Run `write`; a service error is rolled back and returned, not raised. The caller commits on Done.
+
+    NotFound and Forbidden are raised after the rollback: they answer 404 and 403 as anywhere else, so
+    a write on another workspace's (or another member's) row is a 404, never a message on a form."""
     try:
         return Done(write())
     except FinanceError as err:
         db.session.rollback()
-        if isinstance(err, NotFound):
+        if isinstance(err, NotFound | Forbidden):
             raise
         return err
 
