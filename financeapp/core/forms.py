@@ -31,6 +31,7 @@ def require_valid(form: FlaskForm, message: str | None = None) -> None:
     """Raise Invalid unless the submitted form validates: for action views (a button that POSTs) whose
     form has no page of its own, so `run_action` flashes the errors and sends the user back.
 
-    The message is `message` when given, else the form's own errors joined."""
+    The message is `message` (what the action needed) followed by the form's own errors."""
     if not form.validate_on_submit():
-        raise Invalid(message or "; ".join(e for errors in form.errors.values() for e in errors) or "Check the form.")
+        found = "; ".join(e for errors in form.errors.values() for e in errors)
+        raise Invalid(" ".join(part for part in (message, found) if part) or "Check the form.")

@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 from financeapp.accounts.models import Account
 from financeapp.accounts.queries import balance_on
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import is_currency, minor_units, quantize
+from financeapp.core.money import format_money, is_currency, minor_units, quantize
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.core.validation import checked_amount, checked_day, convert, gather
@@ -219,9 +219,9 @@ def _resplit(workspace: Workspace, debt: Debt) -> None:
         interest = am.interest_for(balance, debt.annual_rate, places) if balance > 0 else ZERO
         principal = payment.amount - interest
         if principal > balance:
-            payoff = quantize(balance + interest, debt.currency)
+            payoff = format_money(balance + interest, debt.currency)
             raise Invalid(
-                f"The payment of {quantize(payment.amount, debt.currency)} on {payment.on} is more than the "
+                f"The payment of {format_money(payment.amount, debt.currency)} on {payment.on} is more than the "
                 f"payoff amount of {payoff} on that date.",
                 fields={"amount": f"That is more than the payoff amount of {payoff}."},
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from financeapp.accounts.models import Account
 from financeapp.categories.models import Category
 from financeapp.core.errors import Conflict, Invalid
-from financeapp.core.money import quantize
+from financeapp.core.money import format_money, quantize
 from financeapp.core.scoping import get_scoped_or_404
 from financeapp.core.validation import checked_amount, checked_day
 from financeapp.extensions import db
@@ -104,9 +105,10 @@ def _build_lines(workspace: Workspace, data: EntryInput, signed: Decimal, curren
     total = quantize(sum((line.amount for line in data.lines), Decimal(0)), currency)
     if total != abs(signed):
         gap = abs(signed) - total
-        left = f"{gap} left to assign" if gap > 0 else f"{-gap} more than the amount"
+        money = functools.partial(format_money, currency=currency)
+        left = f"{money(gap)} left to assign" if gap > 0 else f"{money(-gap)} more than the amount"
         raise _field_error(
-            "lines", f"The split lines add up to {total} but the transaction is {abs(signed)} ({left})."
+            "lines", f"The split lines add up to {money(total)} but the transaction is {money(abs(signed))} ({left})."
         )
     return lines
 

@@ -283,7 +283,7 @@ def test_split_lines_must_add_up_and_nothing_is_written(client, owner):
         {"category_id": food, "amount": "30.00"}, {"category_id": food, "amount": "15.00"}]))
 
     body = assert_problem(response, 422)
-    assert "5.00 left to assign" in body["errors"]["lines"]
+    assert "$5.00 left to assign" in body["errors"]["lines"]
     assert count(Transaction) == 0 and count(TransactionLine) == 0
 
 

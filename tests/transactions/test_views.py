@@ -74,7 +74,7 @@ def test_split_through_the_form_must_add_up(client, auth, setup):
             "lines-1-category_id": "", "lines-1-amount": "15"}
     response = client.post("/transactions/new", data=data)
     assert response.status_code == 422
-    assert "5.00 left to assign" in response.get_data(as_text=True)
+    assert "$5.00 left to assign" in response.get_data(as_text=True)
     data["lines-1-amount"] = "20"
     assert client.post("/transactions/new", data=data).status_code == 302
     assert "Split (2)" in client.get("/transactions/").get_data(as_text=True)
