@@ -573,31 +573,3 @@ def debt_summary(workspace: Workspace, today: date | None = None) -> dict:
         "message": plan.message,
         "missing_rates": view.missing_rates,
     }
-
-
-# ---------------------------------------------------------------------------------------------- demo
-
-
-def seed_demo_debts(workspace: Workspace, today: date | None = None) -> list[Debt]:
-    """A car loan and a credit card, linked to the demo accounts "Car Loan" and "Visa Rewards Card" when present.
-
-    Safe to run twice: a debt that already exists by name is left alone.
-    """
-    today = today or date.today()
-    accounts = {a.name: a for a in db.session.scalars(
-        scoped(Account, workspace).where(Account.name.in_(["Car Loan", "Visa Rewards Card"])))}
-    car, card = accounts.get("Car Loan"), accounts.get("Visa Rewards Card")
-    wanted = [
-        DebtInput(name="Car loan", kind="loan", currency=car.currency if car else workspace.base_currency,
-                  annual_rate=Decimal("6.9"), account_id=car.id if car and car.type in LIABILITY_ACCOUNT_TYPES
-                  else None, principal=Decimal(24000), term_months=60,
-                  start_date=am.add_months(today.replace(day=1), -18), payment_day=15,
-                  notes="Demo: a five-year car loan."),
-        DebtInput(name="Visa Rewards Card", kind="credit_card",
-                  currency=card.currency if card else workspace.base_currency, annual_rate=Decimal("22.99"),
-                  account_id=card.id if card and card.type in LIABILITY_ACCOUNT_TYPES else None,
-                  balance=Decimal(640), min_payment_kind="percent", min_payment=Decimal(35),
-                  min_payment_percent=Decimal(2), notes="Demo: 2 % of the balance, at least 35."),
-    ]
-    existing = set(db.session.scalars(sa.select(Debt.name).where(Debt.workspace_id == workspace.id)))
-    return [create_debt(workspace, data) for data in wanted if data.name not in existing]

@@ -244,32 +244,3 @@ def announce_milestone(workspace: Workspace, goal: Goal, day: date) -> int:
     goal.milestone = reached
     db.session.flush()
     return len(rows)
-
-
-# Demo ------------------------------------------------------------------------------------------
-
-
-def seed_demo_goals(workspace: Workspace, today: date | None = None) -> int:
-    """Give the demo workspace two goals (unless it has some): an emergency fund and a holiday."""
-    today = today or date.today()
-    if db.session.scalar(scoped(Goal, workspace).limit(1)) is not None:
-        return 0
-    savings = db.session.scalar(scoped(Account, workspace).where(Account.type == "savings", Account.archived.is_(False))
-                                .order_by(Account.id).limit(1))
-    created = 0
-    if savings is not None:
-        balance = max(balance_on(savings, today), Decimal(1000))
-        target = (balance * Decimal("1.6") / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000
-        create_goal(workspace, GoalInput(name="Emergency fund", target_amount=target,
-                                         target_date=date(today.year + 1, 12, 31), account_id=savings.id), today)
-        created += 1
-    holiday = create_goal(workspace, GoalInput(name="Summer holiday", target_amount=Decimal(2400),
-                                               target_date=date(today.year + 1, 6, 30)), today)
-    for months_ago, amount in ((5, "200"), (4, "200"), (3, "150"), (2, "250"), (1, "200")):
-        on = (today - relativedelta(months=months_ago)).replace(day=1)
-        db.session.add(GoalContribution(workspace_id=workspace.id, goal_id=holiday.id, on=on,
-                                        amount=Decimal(amount), memo="Monthly saving"))
-    db.session.flush()
-    holiday.milestone = reached_milestone(progress_on(holiday, today), holiday.target_amount)
-    db.session.flush()
-    return created + 1

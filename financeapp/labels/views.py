@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, render_template, request, url_for
 
 from financeapp.core.errors import Invalid
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import get_scoped_or_404, require_role
 from financeapp.core.views import run_action
 from financeapp.labels import bp, services
@@ -14,7 +15,8 @@ from financeapp.labels.models import Label
 @bp.get("/")
 @require_role("viewer")
 def index():
-    return render_template("labels/index.html", rows=services.list_labels(g.workspace))
+    page = services.list_labels(g.workspace, page_number(request.args.get("page"))).linked("labels.index")
+    return render_template("labels/index.html", page=page)
 
 
 def _create(text: str) -> list[str]:

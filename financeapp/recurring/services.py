@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from financeapp.accounts.models import Account
 from financeapp.categories.models import Category
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import format_money, minor_units
+from financeapp.core.money import format_money
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import as_id, scoped
 from financeapp.core.validation import checked_amount
@@ -518,49 +518,3 @@ def upcoming(workspace: Workspace, days: int = 30, *, today: date | None = None)
     result.occurrences.sort(key=lambda o: (o.on, o.item.name.casefold(), o.item.id))
     result.totals = [totals[c] for c in sorted(totals)]
     return result
-
-
-# --- Demo data --------------------------------------------------------------------------------
-
-def _category_named(workspace: Workspace, name: str) -> int | None:
-    return db.session.scalar(sa.select(Category.id).where(Category.workspace_id == workspace.id, Category.name == name)
-                             .order_by(Category.id).limit(1))
-
-
-def seed_demo_recurring(workspace: Workspace, *, today: date | None = None) -> int:
-    """Salary (monthly, posts itself), rent (monthly, confirm) and two bills (electricity, internet) on the
-    "Everyday Checking" account (or the first checking account); returns how many items were added.
-
-    Safe to call twice: items whose names exist already are left alone. Schedules start today, so
-    nothing in the past is posted.
-    """
-    today = today or date.today()
-    accounts = list(db.session.scalars(scoped(Account, workspace).where(Account.archived.is_(False))
-                                       .order_by(Account.id)))
-    account = (next((a for a in accounts if a.name == "Everyday Checking"), None)
-               or next((a for a in accounts if a.type == "checking"), None)
-               or (accounts[0] if accounts else None))
-    if account is None:
-        return 0
-    existing = set(db.session.scalars(sa.select(RecurringItem.name).where(RecurringItem.workspace_id == workspace.id)))
-    unit = Decimal(1).scaleb(-minor_units(account.currency))
-    base = RecurringInput(name="", account_id=account.id, amount=Decimal(1), start_date=today)
-    wanted = [
-        replace(base, name="Salary", direction="in", amount=Decimal("4200"), payee="Brightline Software Inc.",
-                category_id=_category_named(workspace, "Salary"), month_day=25, auto_post=True),
-        replace(base, name="Rent", amount=Decimal("1650"), payee="Parkside Apartments",
-                category_id=_category_named(workspace, "Rent or mortgage"), month_day=1),
-        replace(base, name="Electricity", amount=Decimal("95"), payee="City Power & Light",
-                category_id=_category_named(workspace, "Utilities"), month_day=12, is_bill=True, tolerance_pct=25),
-        replace(base, name="Internet", amount=Decimal("79.99"), payee="Xfinity",
-                category_id=_category_named(workspace, "Internet and phone"), month_day=18, is_bill=True,
-                tolerance_pct=10),
-    ]
-    added = 0
-    for data in wanted:
-        if data.name in existing:
-            continue
-        amount = max(data.amount.quantize(unit), unit)
-        create_recurring(workspace, replace(data, amount=amount))
-        added += 1
-    return added

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
+from financeapp.core.pagination import Paged
 from financeapp.core.scoping import MAX_ID
 from financeapp.core.validation import amount_for_input, checked_amount, gather, parse_amount, parse_day
 from financeapp.extensions import db
@@ -236,12 +236,16 @@ def transfer_counterparts(workspace: Workspace, rows: list[Transaction]) -> dict
 
 
 @dataclass
-class TransactionPage:
+class TransactionPage(Paged):
     rows: list[Transaction]
     total: int
     sums: dict[str, Decimal]  # per currency of the matched transactions' accounts
     filter: TransactionFilter
     counterparts: dict[int, str] = field(default_factory=dict)  # transfer row id -> the other account's name
+    list_url: str = ""  # the page's own address, which the pager's links add the filter to
+
+    def url_for(self, number: int) -> str:
+        return self.list_url + self.filter.query(page=number)
 
     @property
     def currency(self) -> str | None:
@@ -253,20 +257,12 @@ class TransactionPage:
         return self.sums[self.currency] if self.currency else (Decimal(0) if not self.sums else None)
 
     @property
-    def number(self) -> int:
+    def number(self) -> int:  # type: ignore[override]
         return self.filter.page
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.filter.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+    def per_page(self) -> int:  # type: ignore[override]
+        return self.filter.per_page
 
 
 def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionPage:

@@ -69,6 +69,7 @@ def _saved(form: FlaskForm, write: Callable[[], T], message: Callable[[T], str])
 def index():
     f = TransactionFilter.from_args(request.args)
     page = transaction_page(g.workspace, f)
+    page.list_url = url_for("transactions.index")
     quick = _entry_form(formdata=None)
     if f.account is not None:
         quick.account_id.data = str(f.account)

@@ -17,12 +17,12 @@ from financeapp.budgets.services import (
     figures_for_months,
     month_figures,
     move_money,
-    seed_demo_budgets,
     set_line,
     set_style,
     update_line,
 )
 from financeapp.core.errors import Invalid, NotFound
+from financeapp.demo.planning import seed_demo_budgets
 from financeapp.extensions import db
 from financeapp.rates.services import set_rate
 from tests.budgets.conftest import budget, split, transfer
