@@ -17,7 +17,7 @@ from financeapp.recurring.models import RecurringOccurrence
 from financeapp.transactions import services
 from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.transactions.services import EntryInput
-from tests.api.conftest import OWNER, assert_problem, count
+from tests.api.fixtures import OWNER, assert_problem, count
 from tests.conftest import IsolatedClient, csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, make_account, make_category, make_transaction
 from tests.recurring.helpers import make_recurring
