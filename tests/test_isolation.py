@@ -34,6 +34,7 @@ from financeapp.receipts.services import store_attachment
 from financeapp.recurring.services import RecurringInput, create_recurring
 from financeapp.rules.services import RuleInput, create_rule
 from financeapp.transactions.models import Transaction
+from financeapp.transactions.searches import save_search
 from financeapp.workspaces.models import Workspace
 from tests.factories import add_member, make_account, make_category, make_transaction, make_user, personal_workspace
 
@@ -100,6 +101,11 @@ def _people(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
     return {"membership": member.id, "invitation": invitation.id, "note": note.id, "token": token.id}
 
 
+@owns
+def _searches(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
+    return {"search": save_search(ws, olga.id, "Olga's coffee", "coffee").id}
+
+
 @pytest.fixture
 def owned(ctx):
     """Owner Olga's workspace with one of everything; returns the ids."""
@@ -119,7 +125,7 @@ READS = [
     "/recurring/{item}/edit", "/rules/{rule}/edit", "/rules/new?from_txn={txn}",
     "/budgets/lines/{line}", "/imports/{batch}", "/imports/{batch}/accounts", "/imports/{batch}/columns",
     "/imports/{batch}/preview", "/imports/{batch}/progress",
-    "/api/v1/transactions/{txn}", "/api/v1/debts/{debt}/schedule",
+    "/api/v1/transactions/{txn}", "/api/v1/debts/{debt}/schedule", "/transactions/searches/{search}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -138,11 +144,12 @@ WRITES = [
     "/imports/{batch}/undo", "/imports/{batch}/discard",
     "/members/{membership}/role", "/members/{membership}/remove", "/members/invitations/{invitation}/revoke",
     "/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
-    "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch",
+    "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch", "/transactions/searches/{search}/delete",
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
-              "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch"}
+              "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch",
+              "/transactions/searches/{search}/delete"}  # a viewer's own saved searches
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",
     "/labels/", "/rates/", "/rates/import", "/workspaces/settings",
@@ -248,8 +255,10 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     auth.login("vera@example.com")
     client.post(f"/workspaces/{owned['ws']}/switch")
     # Edit forms that only writers may open are not reads for a viewer; the import wizard's steps are
-    # the importer's; a budget line's own URL answers htmx (a plain GET is sent back to its month).
-    not_pages = {"/budgets/lines/{line}/edit", "/rules/new?from_txn={txn}", "/budgets/lines/{line}"}
+    # the importer's; a budget line's own URL answers htmx (a plain GET is sent back to its month);
+    # a saved search is Olga's own (anyone else gets 404) and redirects to the list.
+    not_pages = {"/budgets/lines/{line}/edit", "/rules/new?from_txn={txn}", "/budgets/lines/{line}",
+                 "/transactions/searches/{search}"}
     reads = [url for url in READS if url not in not_pages and not url.startswith("/imports/{batch}")]
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
