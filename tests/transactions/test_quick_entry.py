@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
@@ -62,3 +63,19 @@ def test_payee_names_carry_their_default_category_for_the_form(client, auth, acc
     body = client.get("/payees/names.json").get_json()
     assert body["data"] == ["Corner shop"] and body["defaults"] == {"Corner shop": accounts["food"]}
     assert "data-payee-hint" in client.get("/transactions/new").get_data(as_text=True)
+
+
+def test_a_split_may_have_more_lines_than_the_form_starts_with(client, auth, accounts):
+    auth.login("quick@example.com")
+    data = {"on": "2026-02-14", "account_id": accounts["alpha"], "direction": "out", "amount": "60",
+            "status": "uncleared"}
+    for n in range(6):
+        data[f"lines-{n}-category_id"] = str(accounts["food"])
+        data[f"lines-{n}-amount"] = "10"
+    assert client.post("/transactions/new", data=data).status_code == 302
+    from financeapp.transactions.models import Transaction
+
+    txn = db.session.scalar(sa.select(Transaction))
+    assert len(txn.lines) == 6 and sum(line.amount for line in txn.lines) == txn.amount
+    page = client.get(f"/transactions/{txn.id}/edit").get_data(as_text=True)
+    assert 'id="add-split-line"' in page and 'data-max-lines="20"' in page and "lines-5-amount" in page
