@@ -102,3 +102,14 @@ function showPayeeDefault(input, list) {
     if (hint) { hint.textContent = ""; }
   }
 }
+
+// "More filters" unfolds a filter form's other fields on a phone.
+document.querySelectorAll("[data-toggle-filters]").forEach(function (button) {
+  var form = button.closest(".filters");
+  button.setAttribute("aria-expanded", String(form.classList.contains("open")));
+  button.addEventListener("click", function () {
+    var open = form.classList.toggle("open");
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Fewer filters" : "More filters";
+  });
+});

@@ -138,6 +138,7 @@ def test_search_with_five_operators_matches_sql_and_a_saved_search_stays(page, a
     expect(page.locator("#match-count")).to_have_text(str(len(expected)))
     page.locator("#per-page").select_option("200")
     expect(page).to_have_url(re.compile(r"per_page=200"))
+    expect(page.locator("#transactions tbody tr[data-id]")).to_have_count(len(expected))
     shown = {int(i) for i in page.locator("#transactions tbody tr[data-id]").evaluate_all(
         "rows => rows.map(r => r.dataset.id)")}
     assert shown == expected
