@@ -123,12 +123,14 @@ def init_errors(app: Flask) -> None:
 
 def init_jinja(app: Flask) -> None:
     from financeapp.core.money import format_money
+    from financeapp.core.validation import decimal_mark
 
     def money(amount: Decimal | None, currency: str | None = None) -> str:
         workspace = g.get("workspace")
         return format_money(amount, currency or (workspace.base_currency if workspace else "USD"))
 
     app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["decimal_mark"] = decimal_mark
 
     # The main navigation, in order; an entry shows once its blueprint exists.
     nav = [

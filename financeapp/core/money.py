@@ -7,7 +7,13 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.core import get_global
-from babel.numbers import format_currency, get_currency_precision, get_territory_currencies, list_currencies
+from babel.numbers import (
+    format_currency,
+    get_currency_name,
+    get_currency_precision,
+    get_territory_currencies,
+    list_currencies,
+)
 
 from financeapp.core.locale import current_locale
 
@@ -19,13 +25,23 @@ def is_currency(code: str) -> bool:
 
 
 @functools.cache
-def currency_choices() -> list[str]:
-    """Currencies in use somewhere today (no DEM or ADP), for select boxes; validation accepts all."""
+def active_currencies() -> tuple[str, ...]:
+    """Currencies in use somewhere today (no DEM or ADP); validation still accepts all."""
     today = date.today()
     active: set[str] = set()
     for territory in get_global("territory_currencies"):
         active.update(get_territory_currencies(territory, today))
-    return sorted(active & _CURRENCIES)
+    return tuple(sorted(active & _CURRENCIES))
+
+
+@functools.cache
+def _named_currencies(locale: str) -> list[tuple[str, str]]:
+    return [(code, f"{code} — {get_currency_name(code, locale=locale)}") for code in active_currencies()]
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """Select options like ("EUR", "EUR — Euro"), the names in the user's language."""
+    return _named_currencies(current_locale())
 
 
 def minor_units(currency: str) -> int:

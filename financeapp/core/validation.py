@@ -227,6 +227,12 @@ def convert(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
         return Decimal(amount * rate).quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
 
 
+def decimal_mark(locale: str | None = None) -> str:
+    """The decimal separator people type in the locale (for scripts that add up what is typed)."""
+    mark, _ = _separators(locale or current_locale())
+    return mark if mark in ".," else "."
+
+
 def amount_for_input(amount: Decimal, currency: str | None, locale: str | None = None) -> str:
     """An amount as a form's text box shows it: the locale's decimal mark, no grouping, so that
     reading it back (`parse_amount`) gives the same value. `currency` sets the places; None keeps

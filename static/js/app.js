@@ -102,3 +102,36 @@ function showPayeeDefault(input, list) {
     if (hint) { hint.textContent = ""; }
   }
 }
+
+// "More filters" unfolds a filter form's other fields on a phone.
+document.querySelectorAll("[data-toggle-filters]").forEach(function (button) {
+  var form = button.closest(".filters");
+  button.setAttribute("aria-expanded", String(form.classList.contains("open")));
+  button.addEventListener("click", function () {
+    var open = form.classList.toggle("open");
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Fewer filters" : "More filters";
+  });
+});
+
+// A currency picker (or a select marked data-filterable) gets a box above it that narrows its options as
+// you type ("euro", "yen"); the select itself stays the form's field.
+document.querySelectorAll('select[name$="currency"], select[name="base"], select[name="quote"], select[data-filterable]').forEach(function (select) {
+  if (select.options.length < 15 || select.multiple) { return; }
+  var box = document.createElement("input");
+  box.type = "search";
+  box.className = "form-control form-control-sm mb-1 select-filter";
+  box.placeholder = "Type to narrow the list";
+  box.setAttribute("aria-label", "Type to narrow the list below");
+  select.parentNode.insertBefore(box, select);
+  box.addEventListener("input", function () {
+    var words = box.value.trim().toLowerCase();
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var match = !words || option.text.toLowerCase().indexOf(words) !== -1;
+      option.hidden = !match;
+      if (match && !first && option.value) { first = option; }
+    });
+    if (first && (select.selectedOptions[0] || {}).hidden !== false) { select.value = first.value; }
+  });
+});

@@ -1,14 +1,17 @@
 // Keyboard shortcuts on every signed-in page; "?" shows them. Keys typed into a field are the field's.
 (function () {
   "use strict";
-  // After a quick-add save the list comes back with quick add open: start the next entry at its first empty box.
-  var quick = document.querySelector("#quick-add[data-focus-next]");
-  if (quick) {
-    var empty = Array.prototype.find.call(quick.querySelectorAll("input:not([type=hidden])"), function (box) {
+  // The first box still to fill (the amount, as date, account and direction start filled in).
+  function focusFirstEmpty(container) {
+    var empty = Array.prototype.find.call(container.querySelectorAll("input:not([type=hidden])"), function (box) {
       return !box.value;
     });
-    if (empty) { empty.focus(); }
+    (empty || container.querySelector("select, input:not([type=hidden])")).focus();
   }
+
+  // After a quick-add save the list comes back with quick add open: start the next entry there.
+  var quick = document.querySelector("#quick-add[data-focus-next]");
+  if (quick) { focusFirstEmpty(quick); }
 
   var help = document.getElementById("shortcut-help");
   if (!help) { return; }
@@ -32,8 +35,7 @@
     var quick = document.getElementById("quick-add");
     if (quick) {  // on the transactions list, quick add is one keystroke closer than the full form
       quick.open = true;
-      var first = quick.querySelector("input:not([type=hidden]), select");
-      if (first) { first.focus(); }
+      focusFirstEmpty(quick);
       return;
     }
     go(urls.newEntry);

@@ -74,7 +74,7 @@ def test_empty_page_explains_what_rates_are_for(client, auth, people):
     assert 'action="/rates/"' in page and 'action="/rates/import"' in page
     assert '<label class="form-label" for="rate">Rate</label>' in page
     assert '<label class="form-label" for="file">CSV file</label>' in page
-    assert '<option selected value="USD">USD</option>' in page  # base defaults to the workspace's
+    assert '<option selected value="USD">USD — US Dollar</option>' in page  # base defaults to the workspace's
 
 
 def test_page_has_no_inline_script_or_event_handlers(client, auth, people):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
+from financeapp.accounts.models import Account
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
 from tests.factories import make_account, make_category, make_user, personal_workspace
@@ -62,3 +64,42 @@ def test_payee_names_carry_their_default_category_for_the_form(client, auth, acc
     body = client.get("/payees/names.json").get_json()
     assert body["data"] == ["Corner shop"] and body["defaults"] == {"Corner shop": accounts["food"]}
     assert "data-payee-hint" in client.get("/transactions/new").get_data(as_text=True)
+
+
+def test_a_split_may_have_more_lines_than_the_form_starts_with(client, auth, accounts):
+    auth.login("quick@example.com")
+    data = {"on": "2026-02-14", "account_id": accounts["alpha"], "direction": "out", "amount": "60",
+            "status": "uncleared"}
+    for n in range(6):
+        data[f"lines-{n}-category_id"] = str(accounts["food"])
+        data[f"lines-{n}-amount"] = "10"
+    assert client.post("/transactions/new", data=data).status_code == 302
+    from financeapp.transactions.models import Transaction
+
+    txn = db.session.scalar(sa.select(Transaction))
+    assert len(txn.lines) == 6 and sum(line.amount for line in txn.lines) == txn.amount
+    page = client.get(f"/transactions/{txn.id}/edit").get_data(as_text=True)
+    assert 'id="add-split-line"' in page and 'data-max-lines="20"' in page and "lines-5-amount" in page
+
+
+def test_without_accounts_the_forms_say_to_add_one_first(client, auth, ctx):
+    make_user("empty@example.com")
+    auth.login("empty@example.com")
+    pages = (("/transactions/new", "Add an account first"), ("/transactions/transfer", "Add two accounts first"))
+    for url, title in pages:
+        page = client.get(url).get_data(as_text=True)
+        assert title in page and 'href="/accounts/new"' in page and 'name="amount"' not in page
+
+
+def test_a_page_beyond_the_last_says_so(client, auth, accounts):
+    from tests.factories import make_transaction
+
+    make_transaction(db.session.get(Account, accounts["alpha"]), "-5")
+    auth.login("quick@example.com")
+    page = client.get("/transactions/?page=7").get_data(as_text=True)
+    assert "There is no page 7" in page and "Go to the last page" in page and "No transactions yet" not in page
+
+
+def test_currency_pickers_show_names(client, auth, accounts):
+    auth.login("quick@example.com")
+    assert '<option value="EUR">EUR — Euro</option>' in client.get("/accounts/new").get_data(as_text=True)
