@@ -109,7 +109,7 @@ def init_extensions(app: Flask) -> None:
 MODEL_PACKAGES = (
     "workspaces", "auth", "accounts", "categories", "payees", "labels", "transactions", "receipts", "rates",
     "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring", "jobs", "reports",
-    "settings", "members",
+    "settings", "members", "vendors", "documents",
 )
 
 
