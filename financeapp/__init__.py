@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -46,10 +47,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _finish_config(app)
     init_logging(app)
     init_extensions(app)
-    init_blueprints(app)
+    init_domains(app)
     init_errors(app)
     init_jinja(app)
-    init_cli(app)
     return app
 
 
@@ -82,6 +82,8 @@ def init_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    from financeapp import models  # noqa: F401 (every table in the metadata before the first query)
+    from financeapp.core import http
     from financeapp.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -93,78 +95,22 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = app.config.get("SESSION_PROTECTION", "strong")
-
-    from financeapp.auth.loader import init_login
-
-    init_login(login_manager)
-    from financeapp.core import http
-
     http.init_http(app)
-    from financeapp.core.scoping import load_current_workspace
-
-    app.before_request(load_current_workspace)
-    _import_models()
 
 
-MODEL_PACKAGES = (
-    "workspaces", "auth", "accounts", "categories", "payees", "labels", "transactions", "receipts", "rates",
-    "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring", "jobs", "reports",
-    "settings", "members", "vendors", "documents",
+# Every domain package, in registration order: each one's `init_app` registers its blueprint, request
+# hooks, listeners and `flask` commands. `auth` comes first (its hooks check CSRF and tokens before the
+# workspace is resolved); `api` comes last, since API modules of other domains attach routes to its blueprint.
+DOMAINS = (
+    "auth", "workspaces", "dashboard", "health", "accounts", "transactions", "categories", "payees", "labels",
+    "rates", "receipts", "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring",
+    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "api",
 )
 
 
-def _import_models() -> None:
-    """Every model module, so metadata (and Alembic) sees every table."""
-    import importlib
-
-    for package in MODEL_PACKAGES:
-        importlib.import_module(f"financeapp.{package}.models")
-
-
-# Each domain's modules that register routes or signal listeners when imported.
-ROUTE_MODULES = {
-    "auth": ["views"],
-    "workspaces": ["views"],
-    "dashboard": ["views"],
-    "health": ["views"],
-    "accounts": ["views"],
-    "transactions": ["views"],
-    "categories": ["views", "signals"],
-    "payees": ["views"],
-    "labels": ["views"],
-    "rates": ["views"],
-    "receipts": ["views"],
-    "notifications": ["views"],
-    "imports": ["views"],
-    "rules": ["views"],
-    "exports": ["views"],
-    "budgets": ["views"],
-    "goals": ["views"],
-    "debts": ["views"],
-    "recurring": ["views"],
-    "jobs": ["views"],
-    "reports": ["views", "totals"],
-    "settings": ["views"],
-    "members": ["views"],
-    "api": ["me", "accounts", "transactions", "categories", "openapi"],
-}
-# Extra API modules (with their own routes on the api blueprint), imported when present.
-OPTIONAL_API_MODULES = ("debts", "reports", "planning", "imports", "budgets")
-
-
-def init_blueprints(app: Flask) -> None:
-    import importlib
-    import importlib.util
-
-    for package, modules in ROUTE_MODULES.items():
-        for module in modules:
-            importlib.import_module(f"financeapp.{package}.{module}")
-    for module in OPTIONAL_API_MODULES:
-        if importlib.util.find_spec(f"financeapp.api.{module}") is not None:
-            importlib.import_module(f"financeapp.api.{module}")
-    domains = [importlib.import_module(f"financeapp.{package}") for package in ROUTE_MODULES]
-    for module in domains:
-        app.register_blueprint(module.bp)
+def init_domains(app: Flask) -> None:
+    for name in DOMAINS:
+        importlib.import_module(f"financeapp.{name}").init_app(app)
 
 
 def init_errors(app: Flask) -> None:
@@ -175,15 +121,10 @@ def init_errors(app: Flask) -> None:
 
 def init_jinja(app: Flask) -> None:
     from financeapp.core.money import format_money
-    from financeapp.core.scoping import has_role
 
     def money(amount: Decimal | None, currency: str | None = None) -> str:
-        from flask_login import current_user
-
         workspace = g.get("workspace")
-        code = currency or (workspace.base_currency if workspace else "USD")
-        locale = getattr(current_user, "locale", None) or app.config["DEFAULT_LOCALE"]
-        return format_money(amount, code, locale)
+        return format_money(amount, currency or (workspace.base_currency if workspace else "USD"))
 
     app.jinja_env.filters["money"] = money
 
@@ -210,46 +151,7 @@ def init_jinja(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
-        from flask_login import current_user
-
-        from financeapp.workspaces.services import memberships_of
-
-        role = g.membership.role if g.get("membership") else None
-        try:
-            memberships = (
-                memberships_of(current_user)
-                if current_user.is_authenticated and not request.path.startswith("/api/")
-                else []
-            )
-        except Exception:  # an error page must render even when the database is down
-            memberships = []
         return {
             "nav_items": [item for item in nav if item[0] in app.view_functions],
             "nav_more": [item for item in nav_more if item[0] in app.view_functions],
-            "current_workspace": g.get("workspace"),
-            "current_role": role,
-            "can": lambda needed: has_role(role, needed),
-            "nav_memberships": memberships,
         }
-
-
-# Modules with `flask` commands: each module-level click group is registered; modules that
-# only add commands to another domain's group (e.g. `flask workspaces export`) are just imported.
-CLI_MODULES = ("auth", "workspaces", "demo", "imports", "exports", "rules", "jobs", "debts", "recurring",
-               "budgets", "settings", "members", "goals", "reports")
-
-
-def init_cli(app: Flask) -> None:
-    import importlib
-    import importlib.util
-
-    import click
-
-    for package in CLI_MODULES:
-        name = f"financeapp.{package}.cli"
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        for value in vars(module).values():
-            if isinstance(value, click.Group) and value.name not in app.cli.commands:
-                app.cli.add_command(value)

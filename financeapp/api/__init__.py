@@ -1,5 +1,14 @@
 """The JSON API at /api/v1: one module per domain, calling the same services."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprint once every module has added its routes to it."""
+    from financeapp.api import accounts, categories, debts, me, openapi, reports, transactions  # noqa: F401
+
+    app.register_blueprint(bp)

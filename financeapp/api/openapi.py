@@ -9,10 +9,10 @@ from flask import jsonify
 from financeapp.api import bp
 from financeapp.api.schemas import EARLIEST_YEAR, LATEST_YEAR, MAX_LABELS
 from financeapp.categories.models import KINDS as CATEGORY_KINDS
-from financeapp.core.scoping import ROLES
 from financeapp.transactions.models import STATUSES
 from financeapp.transactions.queries import KINDS, PER_PAGE_CHOICES, SORTS
 from financeapp.transactions.services import MAX_LINES
+from financeapp.workspaces.roles import ROLES
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -70,7 +70,10 @@ def init_login(manager: LoginManager) -> None:
 
 
 def guard_request():
-    """Before each request: CSRF for cookie requests; scope and workspace for token requests."""
+    """Before each request: CSRF for cookie requests; the scope of token requests.
+
+    The workspace a request acts in is picked afterwards by workspaces/context.py.
+    """
     token = bearer_token()
     if token is None:
         if current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -81,10 +84,7 @@ def guard_request():
     if request.method not in SAFE_METHODS and not token.can_write:
         return problem(403, "Forbidden", "This token is read-only; create a read-write token to make changes.")
     from financeapp.auth.tokens import mark_used
-    from financeapp.workspaces.services import membership_for
 
-    membership = membership_for(token.user, token.workspace_id)
-    g.membership, g.workspace = membership, membership.workspace if membership else None
     if mark_used(token):
         db.session.commit()
     return None

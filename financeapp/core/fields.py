@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from financeapp.core.errors import Invalid
-from financeapp.core.money import parse_decimal
+from financeapp.core.validation import MAX_AMOUNT, parse_amount
 
 
 class MoneyField(StringField):
-    """A text box for an amount: `1,234.56` in, a finite Decimal out (currency rules come later)."""
+    """A text box for an amount typed in the user's locale (`3,50` for de_DE): a finite Decimal out.
+
+    The currency's rules (decimal places, sign) are the service's, through `checked_amount`.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("render_kw", {})
@@ -29,11 +31,11 @@ class MoneyField(StringField):
         if not text:
             return
         try:
-            value = parse_decimal(text, current_app.config.get("DEFAULT_LOCALE", "en_US"))
+            value = parse_amount(text)
         except Invalid as err:
             raise ValueError(err.message) from None
-        if not value.is_finite() or abs(value) >= Decimal("1e13"):
-            raise ValueError("Enter a finite amount below 10 trillion.")
+        if abs(value) >= MAX_AMOUNT:
+            raise ValueError("That amount is too large: enter less than 10 trillion.")
         self.decimal = value
 
     def _value(self) -> str:

@@ -1,15 +1,15 @@
-"""Money: parsing user input exactly, currency minor units, allocation, formatting."""
+"""Money: currency minor units, allocation, formatting (reading typed amounts is core/validation.py)."""
 
 from __future__ import annotations
 
 import functools
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
-from babel.core import Locale, UnknownLocaleError, get_global
+from babel.core import get_global
 from babel.numbers import format_currency, get_currency_precision, get_territory_currencies, list_currencies
 
-from financeapp.core.errors import Invalid
+from financeapp.core.locale import current_locale
 
 _CURRENCIES = frozenset(list_currencies())
 
@@ -37,48 +37,6 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
 
 
-def parse_money(text: str | Decimal | int, currency: str = "USD", locale: str = "en_US") -> Decimal:
-    """Parse `1,234.56` (or `1.234,56` where the locale writes it so) into a Decimal.
-
-    Rejects NaN, infinity, garbage and more decimals than the currency has.
-    """
-    if isinstance(text, bool):
-        raise Invalid("Enter an amount such as 1234.56.")
-    value = Decimal(text) if isinstance(text, Decimal | int) else parse_decimal(str(text).strip(), locale)
-    if not value.is_finite():
-        raise Invalid("Enter a finite amount.")
-    places = minor_units(currency)
-    if value != value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):
-        raise Invalid(f"{currency} amounts have at most {places} decimal places.")
-    if abs(value) >= Decimal("1e15"):
-        raise Invalid("That amount is too large.")
-    return quantize(value, currency)
-
-
-def parse_decimal(text: str, locale: str = "en_US") -> Decimal:
-    """A number as people type it in `locale`, without currency rules."""
-    if not text:
-        raise Invalid("Enter an amount.")
-    try:
-        symbols = Locale.parse(locale).number_symbols.get("latn", {})
-    except (UnknownLocaleError, ValueError, TypeError):
-        symbols = {}
-    decimal_sep = symbols.get("decimal", ".")
-    group_sep = symbols.get("group", ",")
-    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if decimal_sep == "," and "." in cleaned and "," not in cleaned and cleaned.count(".") == 1:
-        # "12.50" typed in a comma locale is still unambiguous enough to accept.
-        pass
-    elif decimal_sep == ",":
-        cleaned = cleaned.replace(group_sep, "").replace(",", ".")
-    else:
-        cleaned = cleaned.replace(group_sep, "")
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        raise Invalid(f"“{text[:40]}” is not an amount. Enter a number such as 1234.56.") from None
-
-
 def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
     """Split `total` by weights so the parts add up exactly (largest remainder)."""
     if not weights or sum(weights) == 0:
@@ -95,7 +53,8 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
     return [Decimal(p) * unit for p in parts]
 
 
-def format_money(amount: Decimal | None, currency: str, locale: str = "en_US") -> str:
+def format_money(amount: Decimal | None, currency: str, locale: str | None = None) -> str:
+    """The one money formatter: `$1,234.50`, `1.234,50 €` — in the current user's locale unless given."""
     if amount is None:
         return ""
-    return format_currency(quantize(Decimal(amount), currency), currency, locale=locale)
+    return format_currency(quantize(Decimal(amount), currency), currency, locale=locale or current_locale())

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import g
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from financeapp.core.errors import Forbidden, NotFound
 from financeapp.extensions import db
 
-if TYPE_CHECKING:
-    from financeapp.workspaces.models import Workspace
-
 M = TypeVar("M")
 
-ROLES = ("viewer", "member", "manager", "owner")
-ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+class Workspace(Protocol):
+    """What scoping needs of a workspace (the model lives in the workspaces domain; the core imports none)."""
+
+    id: int
 
 
 def scoped(model: type[M], workspace: Workspace) -> sa.Select[tuple[M]]:
@@ -50,14 +50,12 @@ def get_scoped_or_404(model: type[M], ident: Any, workspace: Workspace) -> M:
     return row
 
 
-def has_role(role: str | None, needed: str) -> bool:
-    return role is not None and ROLE_RANK[role] >= ROLE_RANK[needed]
-
-
 def require_role(needed: str) -> Callable:
-    """View decorator: logged in, a member of the current workspace, at least `needed`."""
-    if needed not in ROLE_RANK:
-        raise ValueError(f"unknown role {needed}")
+    """View decorator: logged in, a member of the current workspace, at least `needed`.
+
+    `g.membership` (set per request by the workspaces package) knows the role order, so the
+    core needs no domain import.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -79,28 +77,5 @@ def check_role(needed: str) -> None:
     membership = g.get("membership")
     if membership is None:
         raise NotFound("You are not a member of any workspace.")
-    if not has_role(membership.role, needed):
+    if not membership.allows(needed):
         raise Forbidden(f"This needs the {needed} role in {g.workspace.name}.")
-
-
-def load_current_workspace() -> None:
-    """Before each request: the session's workspace, checked against membership."""
-    from financeapp.workspaces.services import membership_for, memberships_of
-
-    g.workspace = None
-    g.membership = None
-    if not current_user.is_authenticated:
-        return
-    from flask import session
-
-    membership = None
-    wanted = session.get("workspace_id")
-    if wanted is not None:
-        membership = membership_for(current_user, wanted)
-    if membership is None:
-        memberships = memberships_of(current_user)
-        membership = memberships[0] if memberships else None
-        session["workspace_id"] = membership.workspace_id if membership else None
-    if membership is not None:
-        g.membership = membership
-        g.workspace = membership.workspace

@@ -28,7 +28,7 @@ from financeapp.extensions import db
 PAISA = Decimal("0.01")
 DUPLICATE_DAYS = 3
 OLD_AFTER = timedelta(days=730)
-UNUSUAL_FACTOR = Decimal(3)  # a total above 3 × the vendor's average ...
+UNUSUAL_FACTOR = Decimal(3)  # a total above 3 times the vendor's average ...
 UNUSUAL_MIN_HISTORY = 3  # ... once the vendor has at least this many earlier documents
 PHASH_DISTANCE = 6  # bits of 256 that may differ for two images to count as the same page
 LOW_CONFIDENCE = 50
@@ -149,7 +149,7 @@ def dates(on: date | None, today: date) -> Flag | None:
 
 
 def _others(doc: Document) -> sa.Select:
-    return sa.select(Document).where(Document.workspace_id == doc.workspace_id, Document.id != doc.id,
+    return sa.select(Document).where(Document.workspace_id == doc.workspace_id, Document.id < doc.id,
                                      Document.status == "processed").order_by(Document.id)
 
 
@@ -204,7 +204,7 @@ def _look_alike(doc: Document) -> Document | None:
 
     mine = imagehash.hex_to_hash(doc.phash)
     candidates = db.session.execute(
-        sa.select(Document.id, Document.phash).where(Document.workspace_id == doc.workspace_id, Document.id != doc.id,
+        sa.select(Document.id, Document.phash).where(Document.workspace_id == doc.workspace_id, Document.id < doc.id,
                                                      Document.status == "processed", Document.phash.is_not(None))
         .order_by(Document.id.desc()).limit(2000)).all()
     number = _norm_number(doc.invoice_number)

@@ -271,7 +271,7 @@ _SELLER_WORDS = re.compile(r"\b(?:seller|supplier|sold\s*by|from|our\s*gstin|ven
 
 def looks_like_gstin(token: str) -> bool:
     """15 characters in the GSTIN's shape, allowing OCR's usual look-alikes in the digit places."""
-    if len(token) != 15 or not token[13] in "Z27":
+    if len(token) != 15 or token[13] not in "Z27":
         return False
     digits = token[0:2] + token[7:11]
     return all(ch in _DIGITISH for ch in digits) and sum(ch.isdigit() for ch in token) >= 4
@@ -505,7 +505,7 @@ _ITEM = re.compile(
 
 
 def find_items(lines: list[str]) -> list[Item]:
-    """Rows where quantity × rate = amount: the only item rows the rules are sure of."""
+    """Rows where quantity times rate = amount: the only item rows the rules are sure of."""
     items = []
     for line in lines:
         match = _ITEM.match(line)
@@ -553,7 +553,7 @@ def extract(text: str, *, ocr: bool = False) -> Extraction:
     currency = find_currency(joined)
     code = currency.value if currency else None
     decimal_comma = code == "EUR" and bool(re.search(r"\d,\d{2}(?!\d)", joined)) and not re.search(
-        r"\d\.\d{2}(?!\d)", joined)
+        r"\d\.\d{2}(?![\d.])", joined)
     day_first = _day_first(code, joined)
     if currency:
         result.fields["currency"] = currency

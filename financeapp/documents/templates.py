@@ -10,7 +10,6 @@ total). Next time, the label is looked for first and the value after it wins ove
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -27,12 +26,15 @@ TEXT_FIELDS = ("invoice_number", "vendor_gstin", "buyer_gstin")
 LEARNABLE = (*AMOUNT_FIELDS, *TEXT_FIELDS, "date")
 TEMPLATE_CONFIDENCE = 95
 MAX_LABEL_WORDS = 4
+_CURRENCY_WORDS = {"RS", "INR", "USD", "EUR", "GBP"}
 _TOKEN = re.compile(r"[\s.:#\-]*([A-Z0-9][A-Z0-9/_.\-]{0,40}[A-Z0-9]|[0-9])", re.I)
 
 
 def _label_before(line: str, position: int) -> str:
     """The last few words before `position`, without separators or numbers: the field's label."""
     words = re.findall(r"[A-Za-z][A-Za-z.&/()%-]*", line[:position])
+    while words and words[-1].strip(".").upper() in _CURRENCY_WORDS:
+        words.pop()
     label = " ".join(words[-MAX_LABEL_WORDS:]).strip(" .:-#")
     return label[:80]
 
@@ -134,10 +136,3 @@ def patterns_of(workspace: Workspace, vendor_id: int) -> list[VendorPattern]:
 def pattern_count(workspace: Workspace) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(VendorPattern).where(
         VendorPattern.workspace_id == workspace.id)) or 0
-
-
-def parse_field_value(field: str, value: object) -> object:
-    """Values as the models keep them (for comparing a correction with what was read)."""
-    if isinstance(value, date | Decimal) or value is None:
-        return value
-    return str(value)

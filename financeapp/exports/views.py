@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 
 from financeapp.core.errors import Invalid
 from financeapp.core.forms import attach_errors, form_status
-from financeapp.core.scoping import has_role, require_role
+from financeapp.core.scoping import require_role
 from financeapp.exports import bp, services
 from financeapp.exports.forms import RestoreForm
 from financeapp.extensions import db
 from financeapp.transactions.queries import TransactionFilter
+from financeapp.workspaces.roles import has_role
 
 
 def _slug(text: str) -> str:

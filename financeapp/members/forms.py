@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
-from financeapp.core.scoping import ROLES
 from financeapp.members.services import NewInvitation
+from financeapp.workspaces.roles import ROLES
 
 ROLE_CHOICES = [
     ("viewer", "Viewer — sees everything, changes nothing"),

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from financeapp.core.db import Base, WorkspaceScoped, utcnow
-from financeapp.core.scoping import ROLES
 from financeapp.workspaces.models import Workspace
+from financeapp.workspaces.roles import ROLES
 
 
 class Invitation(WorkspaceScoped, Base):

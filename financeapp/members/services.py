@@ -13,10 +13,11 @@ from financeapp.auth.models import User
 from financeapp.auth.signing import LINK_EXPIRED, LINK_INVALID, LINK_USED, InvalidLink, make_link_token, read_link
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, Forbidden, Invalid
-from financeapp.core.scoping import ROLES, get_scoped_or_404, scoped
+from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
 from financeapp.members.models import Invitation
 from financeapp.workspaces.models import Membership, Workspace
+from financeapp.workspaces.roles import ROLES
 
 INVITE_DAYS = 7
 LAST_OWNER = ("{name} is the last owner of this workspace. Make another member an owner first "

@@ -15,7 +15,7 @@ notification_created = _signals.signal("notification-created")
 
 
 def recipients(workspace: Workspace, min_role: str = "viewer") -> list[int]:
-    from financeapp.core.scoping import ROLE_RANK
+    from financeapp.workspaces.roles import ROLE_RANK
 
     rows = db.session.execute(
         sa.select(Membership.user_id, Membership.role).where(Membership.workspace_id == workspace.id)

@@ -1,5 +1,15 @@
 """The reports domain."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def init_app(app: Flask) -> None:
+    """Register the reports blueprint and its `flask` commands."""
+    from financeapp.reports import cli, totals, views  # noqa: F401 (importing registers them)
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.reports_cli)

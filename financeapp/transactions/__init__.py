@@ -1,5 +1,14 @@
 """The transactions domain."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("transactions", __name__, url_prefix="/transactions")
+
+
+def init_app(app: Flask) -> None:
+    """Register the transactions blueprint."""
+    from financeapp.transactions import views  # noqa: F401 (importing registers them)
+
+    app.register_blueprint(bp)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from financeapp.core.db import Base, Timestamps
-from financeapp.core.scoping import ROLES
+from financeapp.workspaces.roles import ROLES, has_role
 
 if TYPE_CHECKING:
     from financeapp.auth.models import User
@@ -46,3 +46,7 @@ class Membership(Timestamps, Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     workspace: Mapped[Workspace] = relationship(back_populates="memberships")
+
+    def allows(self, needed: str) -> bool:
+        """Whether this member's role is at least `needed`."""
+        return has_role(self.role, needed)

@@ -528,3 +528,30 @@ def _render(kind: str, spec: InvoiceSpec | ReceiptSpec, truth: Truth, index: int
         return Sample(index, kind, f"{stem}.png", image_bytes(rasterise(pdf, 200), "PNG"), truth)
     return Sample(index, kind, f"{stem}.jpg", image_bytes(photo(pdf, rng), "JPEG", quality=rng.randrange(65, 85)),
                   truth)
+
+
+def one_invoice(seed: int, *, wrong_total: int = 0, spoil_gstin: bool = False, qr: bool = False,
+                serial: int = 1) -> tuple[InvoiceSpec, bytes, Truth]:
+    """One text-layer GST invoice for a test: its spec, PDF bytes and truth."""
+    rng = random.Random(seed)
+    vendors = [(VENDOR_NAMES[seed % len(VENDOR_NAMES)], make_gstin(rng, "27"), "27")]
+    spec = _invoice_spec(rng, vendors, make_gstin(rng, rng.choice(("27", "29"))), serial)
+    spec.qr, spec.wrong_total = qr, Decimal(wrong_total)
+    printed = spoil_check(rng, spec.vendor_gstin) if spoil_gstin else spec.vendor_gstin
+    real, spec.vendor_gstin = spec.vendor_gstin, printed
+    truth = _invoice_truth(spec, printed)
+    truth.gstin_valid = printed == real
+    return spec, render_invoice(spec), truth
+
+
+def one_scan(seed: int) -> tuple[bytes, Truth]:
+    """One 150-dpi scan (PNG) of a generated invoice."""
+    _spec, pdf, truth = one_invoice(seed)
+    return image_bytes(scan(pdf, random.Random(seed)), "PNG"), truth
+
+
+def one_photo(seed: int) -> tuple[bytes, Truth]:
+    """One phone photo (JPEG) of a generated receipt."""
+    rng = random.Random(seed)
+    spec = _receipt_spec(rng, seed)
+    return image_bytes(photo(render_receipt(spec), rng), "JPEG", quality=75), _receipt_truth(spec)
