@@ -92,7 +92,7 @@ def run(seed: int, quick: bool, batch_of: int) -> dict:
                     stats["clean_wrongly_flagged"] += bool(codes & {"invalid_gstin", "total_mismatch"})
                 wrong = [name for name, ok in (("total", doc.total == truth.total), ("date", doc.invoice_date ==
                          truth.on), ("number", doc.invoice_number == truth.number)) if not ok]
-                if wrong or codes & {"invalid_gstin", "total_mismatch"} and truth.consistent and truth.gstin_valid:
+                if wrong or (codes & {"invalid_gstin", "total_mismatch"} and truth.consistent and truth.gstin_valid):
                     stats["misses"].append({"file": sample.name, "wrong": wrong, "flags": sorted(codes),
                                             "total": str(doc.total), "want": str(truth.total)})
             report["kinds"][kind] = stats

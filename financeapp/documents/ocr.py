@@ -55,9 +55,16 @@ def missing() -> str | None:
     return None
 
 
+def _tesseract():
+    import pytesseract
+
+    pytesseract.pytesseract.tesseract_cmd = os.environ.get("TESSERACT_CMD", "tesseract")
+    return pytesseract
+
+
 def languages() -> str:
     """The Tesseract languages to read with: English, and Hindi where its data is installed."""
-    import pytesseract
+    pytesseract = _tesseract()
 
     installed = set(pytesseract.get_languages(config=""))
     return "+".join(lang for lang in LANGUAGES if lang in installed)
@@ -107,8 +114,7 @@ def preprocess(image: Image.Image) -> tuple[Image.Image, float]:
 
 def read_page(image: Image.Image, timeout: int = PAGE_TIMEOUT) -> PageText:
     """OCR one page: the text in reading order, line by line. TimeoutError when the page runs out of time."""
-    import pytesseract
-
+    pytesseract = _tesseract()
     # One thread per Tesseract: pages are read one at a time per worker, and OpenMP threads on a
     # small shared server only fight each other (measured: slower, not faster, on 2 cores).
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

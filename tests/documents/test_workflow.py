@@ -1,4 +1,4 @@
-"""The approval workflow, exhaustively: every state × role × action, audited; an approval books one entry."""
+"""The approval workflow, exhaustively: every state x role x action, audited; an approval books one entry."""
 
 from __future__ import annotations
 
