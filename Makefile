@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+PORT ?= 5000
+SCHEDULE_EVERY ?= 1m
 
 .PHONY: run test setup migrate lint bench clean
 
@@ -21,13 +23,17 @@ setup: $(VENV)/.installed
 migrate: setup
 	$(BIN)/flask db upgrade heads
 
+# The scheduler (recurring posts, alerts, deliveries, digests) runs beside the server and stops with it.
 run: migrate
 	@$(BIN)/flask demo seed
 	@echo ""
-	@echo "  financeapp is starting at http://127.0.0.1:5000"
+	@echo "  financeapp is starting at http://127.0.0.1:$(PORT)"
 	@echo "  Demo login: $$($(BIN)/python -c 'from config import Config; print(Config.DEMO_EMAIL, "/", Config.DEMO_PASSWORD)')"
+	@echo "  Scheduled jobs run every minute (log: instance/scheduler.log)"
 	@echo ""
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@$(BIN)/flask jobs loop --every $(SCHEDULE_EVERY) >> instance/scheduler.log 2>&1 & scheduler=$$!; \
+		trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

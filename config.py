@@ -69,6 +69,15 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_PROTECTION = "strong"
 
+    # Operations (deploy/README.md): limits keep working on this process's memory while Redis is down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON object per line
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")  # GET /metrics with this Bearer token; unset: 404
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")  # reports and lists may read there
+    DATABASE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "10"))
+
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en_US")
     DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "USD")
     DEMO_EMAIL = "demo@example.com"

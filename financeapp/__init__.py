@@ -99,9 +99,11 @@ def init_extensions(app: Flask) -> None:
 
 
 # Every domain package, in registration order: each one's `init_app` registers its blueprint, request
-# hooks, listeners and `flask` commands. `auth` comes first (its hooks check CSRF and tokens before the
-# workspace is resolved); `api` comes last, since API modules of other domains attach routes to its blueprint.
+# hooks, listeners and `flask` commands. `ops` (logs, metrics, outage answers) comes first; then `auth`
+# (its hooks check CSRF and tokens before the workspace is resolved); `api` comes last, since API modules
+# of other domains attach routes to its blueprint.
 DOMAINS = (
+    "ops",
     "auth", "workspaces", "dashboard", "health", "accounts", "transactions", "categories", "payees", "labels",
     "rates", "receipts", "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring",
     "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "api",

@@ -76,7 +76,7 @@ def get_user(email: str) -> User:
 
 
 def register_user(data: Registration, *, admin: bool = False) -> User:
-    """Create a user with a personal workspace they own."""
+    """Create a user with a personal workspace they own; the first user of an install administers it."""
     email = normalise_email(data.email)
     name = data.display_name.strip()
     if not name:
@@ -84,8 +84,9 @@ def register_user(data: Registration, *, admin: bool = False) -> User:
     if find_user(email) is not None:
         message = "An account with this email already exists."
         raise Conflict(message, fields={"email": message})
+    first = db.session.scalar(sa.select(User.id).limit(1)) is None
     user = User(
-        email=email, display_name=name, password_hash=hash_password(data.password), is_admin=admin
+        email=email, display_name=name, password_hash=hash_password(data.password), is_admin=admin or first
     )
     db.session.add(user)
     db.session.flush()

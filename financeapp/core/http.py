@@ -1,4 +1,4 @@
-"""Per-request plumbing: request ids, one log line per request, security headers."""
+"""Per-request plumbing: request ids, one log line per request, security headers (metrics: financeapp/ops)."""
 
 from __future__ import annotations
 
@@ -43,10 +43,13 @@ def finish_request(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+    seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+    path = loggable_path()
     log.info(
         "%s %s %s %.1fms rid=%s",
-        request.method, loggable_path(), response.status_code, elapsed_ms, g.get("request_id"),
+        request.method, path, response.status_code, seconds * 1000, g.get("request_id"),
+        extra={"method": request.method, "path": path, "status": response.status_code,
+               "ms": round(seconds * 1000, 1)},
     )
     return response
 

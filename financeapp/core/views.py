@@ -23,7 +23,7 @@ from flask import flash, redirect
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from financeapp.core.errors import FinanceError
+from financeapp.core.errors import FinanceError, Forbidden, NotFound
 from financeapp.core.forms import attach_errors
 from financeapp.extensions import db
 
@@ -61,9 +61,15 @@ def save_form(form: FlaskForm, write: Callable[[], T], *, validate: bool = True)
 def run_action(write: Callable[[], T], *, success: Outcome | Callable[[T], Outcome] = None,
                then: str | Callable[[T], str], back: str | None = None) -> Response:
     """Run `write` and commit, flash `success` and redirect to `then`; on a service error roll back,
-    flash the error and redirect to `back` (default: `then`, which must then be a URL)."""
+    flash the error and redirect to `back` (default: `then`, which must then be a URL).
+
+    NotFound and Forbidden are not flashed: they answer 404 and 403 as anywhere else, so an action on
+    another workspace's (or another member's) row is a 404, never a redirect.
+    """
     try:
         value = write()
+    except (NotFound, Forbidden):
+        raise
     except FinanceError as err:
         db.session.rollback()
         flash(err.message, "danger")

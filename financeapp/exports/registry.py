@@ -90,6 +90,7 @@ NOT_EXPORTED = {
     "api_tokens": "secrets that grant access; a restored workspace starts without tokens",
     "invitations": "pending invitations to people, with secret links; re-invite after a restore",
     "monthly_totals": "derived from the transactions; a restore recomputes them",
+    "saved_searches": "each member's own shortcuts into the list; members do not carry over to a restore",
 }
 
 # Workspace tables other domains were adding while the exporter was written: not in backups

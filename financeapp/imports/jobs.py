@@ -21,6 +21,8 @@ from financeapp.core.scoping import scoped
 from financeapp.extensions import db
 from financeapp.imports import committing, services, storage
 from financeapp.imports.models import ImportBatch
+from financeapp.ops.metrics import count_import_rows
+from financeapp.ops.queue import enqueue
 from financeapp.workspaces.models import Workspace
 
 log = logging.getLogger("financeapp.imports")
@@ -65,10 +67,22 @@ def start(batch: ImportBatch, step: str) -> str:
     batch.message = ""
     storage.set_options(batch, job=step, mode=mode)
     db.session.commit()
-    if queue is not None:
-        queue.enqueue(import_job, batch.id, batch.workspace_id, step, job_timeout=JOB_TIMEOUT,
-                      description=f"import {batch.id} {step}")
+    if queue is not None and not enqueue(queue, import_job, batch.id, batch.workspace_id, step,
+                                         job_timeout=JOB_TIMEOUT, description=f"import {batch.id} {step}",
+                                         retry=_retry()):
+        mode = "page"  # Redis is unreachable: the progress page runs the step, as without Redis
+        storage.set_options(batch, job=step, mode=mode)
+        db.session.commit()
     return mode
+
+
+def _retry() -> Any:
+    """Run a step again when its worker died mid-way: RQ re-queues a job whose heartbeat stopped once its
+    registry is cleaned (by the next worker, within ~90 s). A step that was cut off wrote nothing (the
+    import is one transaction), and run_step skips a batch that is no longer running that step."""
+    from rq import Retry
+
+    return Retry(max=2)  # no interval: an interval needs a worker running with --with-scheduler
 
 
 def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = False) -> str:
@@ -105,6 +119,7 @@ def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = Fal
             raise
         return "failed"
     if batch.status == "committed":
+        count_import_rows(batch.rows_imported)
         storage.discard_files(batch)
     return batch.status
 

@@ -32,6 +32,7 @@ from financeapp.core.errors import FinanceError, NotFound
 from financeapp.extensions import db
 from financeapp.jobs.models import JobRun
 from financeapp.recurring import services as recurring
+from financeapp.settings import delivery
 from financeapp.workspaces.models import Workspace
 
 log = logging.getLogger("financeapp.jobs")
@@ -216,9 +217,25 @@ def parse_every(text: str) -> int:
     return seconds
 
 
+DIGEST_WEEKDAY = 0  # Monday, as the cron line in the README
+
+
+def deliver_and_digest(today: date) -> str:
+    """What cron runs as separate lines besides run-due: due e-mail and webhook deliveries, and on
+    Mondays the weekly digest (raised once per ISO week however often this runs)."""
+    attempted = 0
+    while (batch := in_unit(delivery.deliver_due)) and attempted < 100 * delivery.BATCH:
+        attempted += batch
+        if batch < delivery.BATCH:
+            break
+    digests = in_unit(lambda: delivery.send_digests(today=today)) if today.weekday() == DIGEST_WEEKDAY else 0
+    return f"delivered {attempted}, digests {digests}"
+
+
 def run_forever(every: int, *, max_runs: int | None = None, echo: Callable[[str], Any] = print,
                 today: Callable[[], date] = date.today) -> int:
-    """run_due every `every` seconds until SIGTERM or Ctrl-C (or `max_runs`); returns the runs made."""
+    """The scheduler: run_due, deliveries and digests every `every` seconds until SIGTERM or Ctrl-C
+    (or `max_runs`); returns the runs made. `make run` keeps one running beside the dev server."""
     stop = threading.Event()
     watched = (signal.SIGTERM, signal.SIGINT)
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in watched}
@@ -226,7 +243,9 @@ def run_forever(every: int, *, max_runs: int | None = None, echo: Callable[[str]
     try:
         while not stop.is_set():
             try:
-                echo(describe_run(run_due(today())))
+                day = today()
+                run = run_due(day)
+                echo(f"{describe_run(run)}; {deliver_and_digest(day)}")
             except Exception:  # the database may be away for a moment: log, wait, try again
                 db.session.rollback()
                 log.exception("run-due failed")

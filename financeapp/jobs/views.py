@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from typing import Any
+
+from flask import current_app, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from financeapp.core.errors import Forbidden
@@ -30,3 +32,26 @@ def index():
     page = runner.recent_runs(as_id(request.args.get("page")) or 1)
     return render_template("jobs/index.html", page=page, pager=_Pager(page), stale=runner.is_stale(),
                            last_ok=runner.last_success())
+
+
+def cron_lines() -> list[str]:
+    """The crontab an operator copies: the same lines as the README, with this install's folder."""
+    root = current_app.root_path.rsplit("/", 1)[0]
+    return [
+        f"*/15 * * * *  cd {root} && FLASK_APP=wsgi .venv/bin/flask jobs run-due",
+        f"*    * * * *  cd {root} && FLASK_APP=wsgi .venv/bin/flask notify deliver",
+        f"0    7 * * 1  cd {root} && FLASK_APP=wsgi .venv/bin/flask jobs send-digests",
+    ]
+
+
+def scheduler_status() -> dict[str, Any]:
+    """For owners' pages: whether scheduled work has never run or stopped running (one indexed query)."""
+    membership = g.get("membership")
+    if membership is None or membership.role != "owner" or request.path.startswith("/api/"):
+        return {"scheduler_stale": False}
+    try:
+        stale = runner.is_stale()
+    except Exception:  # an error page must render even when the database is down
+        return {"scheduler_stale": False}
+    return {"scheduler_stale": stale, "scheduler_last_ok": runner.last_success() if stale else None,
+            "cron_lines": cron_lines}

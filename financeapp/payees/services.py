@@ -44,6 +44,15 @@ def payee_names(workspace: Workspace, limit: int = 5000) -> list[str]:
     ))
 
 
+def payee_default_categories(workspace: Workspace, limit: int = 5000) -> dict[str, int]:
+    """Payee name -> default category id, for forms to show the category before saving."""
+    return dict(db.session.execute(
+        sa.select(Payee.name, Payee.default_category_id)
+        .where(Payee.workspace_id == workspace.id, Payee.default_category_id.is_not(None))
+        .order_by(Payee.name).limit(limit)
+    ).all())
+
+
 def list_payees(workspace: Workspace, *, search: str = "", page: int = 1, per_page: int = 50):
     """A page of payees with their transaction counts, and the total, by SQL."""
     counts = (

@@ -31,8 +31,9 @@ def index():
 @bp.get("/names.json")
 @require_role("viewer")
 def names():
-    """Payee names for the autocomplete list, fetched when a payee box is first focused."""
-    return jsonify(data=services.payee_names(g.workspace))
+    """Payee names for the autocomplete list, fetched when a payee box is first focused, with each
+    payee's default category so the form shows it before saving (never a silent change on save)."""
+    return jsonify(data=services.payee_names(g.workspace), defaults=services.payee_default_categories(g.workspace))
 
 
 @bp.route("/<int:payee_id>/edit", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from financeapp.accounts.models import Account
 from financeapp.categories.models import Category
-from financeapp.core.db import Base, Money, Timestamps, WorkspaceScoped
+from financeapp.core.db import Base, Money, Timestamps, WorkspaceScoped, utcnow
 from financeapp.labels.models import Label
 from financeapp.payees.models import Payee
 
@@ -112,3 +112,16 @@ class TransactionLine(WorkspaceScoped, Base):
 
     transaction: Mapped[Transaction] = relationship(back_populates="lines")
     category: Mapped[Category | None] = relationship()
+
+
+class SavedSearch(WorkspaceScoped, Base):
+    """A member's named search of the transactions list (the search language's text)."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id", "name", name="uq_saved_searches_owner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    query: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

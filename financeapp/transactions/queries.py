@@ -20,6 +20,7 @@ from financeapp.core.db import Money
 from financeapp.core.scoping import MAX_ID
 from financeapp.extensions import db
 from financeapp.labels.models import Label
+from financeapp.transactions import search
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
 
@@ -31,6 +32,7 @@ SORTS = {
 }
 KINDS = ("income", "expense", "transfer")
 PER_PAGE_CHOICES = (25, 50, 100, 200)
+MAX_SEARCH = 500
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class TransactionFilter:
             account=integer("account"), category=integer("category"), label=integer("label"),
             payee=integer("payee"), kind=kind if kind in KINDS else "",
             start=day("start"), end=day("end"), min=amount("min"), max=amount("max"),
-            q=(args.get("q") or "").strip()[:100], sort=sort if sort in SORTS else "-date",
+            q=(args.get("q") or "").strip()[:MAX_SEARCH], sort=sort if sort in SORTS else "-date",
             page=min(integer("page", minimum=1) or 1, 1_000_000),
             per_page=per_page if per_page in PER_PAGE_CHOICES else 50,
             errors=errors,
@@ -181,12 +183,7 @@ def filtered(workspace: Workspace, f: TransactionFilter) -> sa.Select:
             sa.select(transaction_labels.c.transaction_id).where(transaction_labels.c.label_id == f.label)
         ))
     if f.q:
-        from financeapp.payees.models import Payee
-
-        payees = sa.select(Payee.id).where(Payee.workspace_id == workspace.id,
-                                           Payee.name.contains(f.q, autoescape=True))
-        query = query.where(sa.or_(Transaction.memo.contains(f.q, autoescape=True),
-                                   Transaction.payee_id.in_(payees)))
+        query = query.where(*search.conditions(workspace, f.q))
     return query
 
 
@@ -244,6 +241,7 @@ class TransactionPage:
     sums: dict[str, Decimal]  # per currency of the matched transactions' accounts
     filter: TransactionFilter
     counterparts: dict[int, str] = field(default_factory=dict)  # transfer row id -> the other account's name
+    search_error: search.SearchError | None = None
 
     @property
     def currency(self) -> str | None:
@@ -272,8 +270,14 @@ class TransactionPage:
 
 
 def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionPage:
-    """One page of matching transactions, plus the count and exact sum of all matches."""
-    base = filtered(workspace, f)
+    """One page of matching transactions, plus the count and exact sum of all matches.
+
+    A search that cannot be read gives an empty page carrying the error, to show at the search box.
+    """
+    try:
+        base = filtered(workspace, f)
+    except search.SearchError as err:
+        return TransactionPage(rows=[], total=0, sums={}, filter=f, search_error=err)
     # Grouped by account (its index covers account, date and amount) so sums never mix currencies.
     per_account = db.session.execute(
         base.with_only_columns(Transaction.account_id, sa.func.count(), sa.func.sum(Transaction.amount))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from financeapp.accounts.models import Account
 from financeapp.categories.services import category_choices
@@ -10,12 +13,14 @@ from financeapp.core.errors import FinanceError
 from financeapp.core.forms import attach_errors, form_status
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.security import safe_next_url
+from financeapp.core.views import run_action
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.labels.services import parse_label_names
 from financeapp.payees.models import Payee
 from financeapp.recurring.services import match_bills
-from financeapp.transactions import bp, services
+from financeapp.transactions import bp, search, searches, services
+from financeapp.transactions.entry_memory import apply_defaults, keep_quick_add_open, quick_add_reopens, remember_entry
 from financeapp.transactions.forms import BulkForm, DeleteForm, EntryForm, TransferForm
 from financeapp.transactions.models import Transaction
 from financeapp.transactions.queries import PER_PAGE_CHOICES, TransactionFilter, transaction_page
@@ -58,6 +63,8 @@ def index():
     page = transaction_page(g.workspace, f)
     accounts = list(db.session.scalars(scoped(Account, g.workspace).order_by(Account.name)))
     quick = _entry_form(formdata=None)
+    quick_open = quick_add_reopens()
+    apply_defaults(quick, g.workspace.id, quick=quick_open)
     if f.account is not None:
         quick.account_id.data = str(f.account)
     bulk = BulkForm(formdata=None)
@@ -67,7 +74,7 @@ def index():
     return render_template(
         "transactions/index.html", page=page, f=f, accounts=accounts, quick=quick, bulk=bulk,
         categories=categories_for_forms()[1:], labels=labels, filter_payee=payee,
-        per_page_choices=PER_PAGE_CHOICES,
+        per_page_choices=PER_PAGE_CHOICES, search_operators=search.OPERATORS, quick_open=quick_open,
     )
 
 
@@ -75,6 +82,8 @@ def index():
 @require_role("viewer")
 def create():
     form = _entry_form()
+    if request.method == "GET":
+        apply_defaults(form, g.workspace.id, quick=False)
     if request.method == "GET" and request.args.get("direction") == "in":
         form.direction.data = "in"
     if request.method == "POST":
@@ -88,6 +97,9 @@ def create():
                 attach_errors(form, err)
             else:
                 db.session.commit()
+                remember_entry(g.workspace.id, txn.account_id, txn.on, 1 if txn.amount > 0 else -1)
+                if request.form.get("quick"):
+                    keep_quick_add_open()
                 if paid:
                     flash("It matched an expected bill, which is now marked paid.", "info")
                 flash(f"Saved {'income' if txn.amount > 0 else 'expense'} of {abs(txn.amount):.2f} "
@@ -265,3 +277,39 @@ def bulk():
         message += f" Skipped {len(result.skipped)}: {', '.join(result.skipped[:10])}."
     flash(message, "success" if not result.skipped else "warning")
     return redirect(back)
+
+
+@bp.post("/searches")
+@require_role("viewer")
+def save_search():
+    """Save the search in the box under a name (a viewer may keep searches: they change no data)."""
+    name, text = request.form.get("name", ""), request.form.get("q", "")
+    return run_action(lambda: searches.save_search(g.workspace, current_user.id, name, text),
+                      success=lambda saved: f"Saved the search “{saved.name}”.",
+                      then=lambda saved: url_for("transactions.index", q=saved.query),
+                      back=url_for("transactions.index", q=text))
+
+
+@bp.get("/searches/<int:search_id>")
+@require_role("viewer")
+def open_search(search_id: int):
+    saved = searches.own_search(g.workspace, current_user.id, search_id)
+    return redirect(url_for("transactions.index", q=saved.query))
+
+
+@bp.post("/searches/<int:search_id>/delete")
+@require_role("viewer")
+def delete_search(search_id: int):
+    return run_action(lambda: searches.delete_search(g.workspace, current_user.id, search_id),
+                      success=lambda name: f"Deleted the saved search “{name}”.",
+                      then=_back(url_for("transactions.index")))
+
+
+def saved_search_menu() -> dict[str, Any]:
+    """The user's saved searches for the navigation's search box (one small query per page)."""
+    if g.get("workspace") is None or request.path.startswith("/api/") or not current_user.is_authenticated:
+        return {"saved_searches": []}
+    try:
+        return {"saved_searches": searches.saved_searches(g.workspace, current_user.id)}
+    except Exception:  # an error page must render even when the database is down
+        return {"saved_searches": []}

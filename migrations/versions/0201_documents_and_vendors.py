@@ -11,7 +11,7 @@ from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision = '0201'
-down_revision = '0012'
+down_revision = '0901'
 branch_labels = None
 depends_on = None
 

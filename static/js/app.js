@@ -59,6 +59,7 @@ document.querySelectorAll("[data-confirm-delete]").forEach(function (button) {
 document.querySelectorAll("datalist[data-source]").forEach(function (list) {
   var loaded = false;
   document.querySelectorAll('input[list="' + list.id + '"]').forEach(function (input) {
+    input.addEventListener("input", function () { showPayeeDefault(input, list); });
     input.addEventListener("focus", function () {
       if (loaded) { return; }
       loaded = true;
@@ -70,8 +71,34 @@ document.querySelectorAll("datalist[data-source]").forEach(function (list) {
             option.value = name;
             list.appendChild(option);
           });
+          list.payeeDefaults = body.defaults || {};
+          showPayeeDefault(input, list);
         })
         .catch(function () { loaded = false; });
     });
   });
 });
+
+// A known payee's default category appears in the form as soon as the payee is typed, so what is
+// saved is what the form shows. A category the user chose is never replaced.
+function showPayeeDefault(input, list) {
+  var form = input.form;
+  var select = form && form.querySelector('select[name="category_id"]');
+  var defaults = list.payeeDefaults || {};
+  if (!select) { return; }
+  var chosen = defaults[input.value.trim()];
+  var hint = form.querySelector("[data-payee-hint]");
+  if (select.dataset.payeeSet === "1" && select.value !== select.dataset.payeeValue) {
+    delete select.dataset.payeeSet;  // the user changed it since: theirs now
+  }
+  if (chosen && (select.value === "" || select.dataset.payeeSet === "1")) {
+    select.value = String(chosen);
+    select.dataset.payeeSet = "1";
+    select.dataset.payeeValue = select.value;
+    if (hint) { hint.textContent = "Category from this payee's default."; }
+  } else if (!chosen && select.dataset.payeeSet === "1") {
+    select.value = "";
+    delete select.dataset.payeeSet;
+    if (hint) { hint.textContent = ""; }
+  }
+}

@@ -30,7 +30,7 @@ def test_enable_two_factor_then_sign_in_with_a_code(app, page):
     page.get_by_role("button", name="Set up two-factor authentication").click()
 
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
-    secret = page.get_by_label("Key").input_value()
+    secret = page.get_by_label("Key", exact=True).input_value()
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
     screenshot(page, "security-2fa-setup")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())

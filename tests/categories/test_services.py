@@ -96,4 +96,4 @@ def test_payee_names_for_autocomplete_are_scoped(ws, client, auth):
     stranger = personal_workspace(make_user("other@example.com"))
     make_transaction(make_account(stranger, "Theirs"), "-1", payee="Secret payee")
     auth.login("cat@example.com")
-    assert client.get("/payees/names.json").get_json() == {"data": ["Corner shop"]}
+    assert client.get("/payees/names.json").get_json()["data"] == ["Corner shop"]

@@ -92,7 +92,7 @@ def test_too_large_upload_is_413(app):
 
 def test_health_probes(client):
     assert client.get("/healthz").json == {"status": "ok"}
-    assert client.get("/readyz").json == {"status": "ok", "database": "ok"}
+    assert client.get("/readyz").json == {"status": "ok", "database": "ok", "migrations": "ok", "uploads": "ok"}
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):

@@ -186,3 +186,39 @@ def test_staleness_follows_the_last_successful_run(ctx):
     db.session.commit()
     assert not runner.is_stale()
     assert isinstance(runner.last_success().finished_at, datetime)
+
+
+def test_the_scheduler_posts_an_item_due_today_on_its_first_run_without_any_command(planned):
+    """`make run` keeps `flask jobs loop --every 1m` running; its first run posts today's item."""
+    today = date(2026, 3, 25)  # salary day, frozen
+    lines = []
+    assert runner.run_forever(60, max_runs=1, echo=lines.append, today=lambda: today) == 1
+    db.session.rollback()
+    salary = db.session.scalars(sa.select(Transaction).where(Transaction.on == today,
+                                                             Transaction.amount == Decimal("3000"))).all()
+    assert len(salary) == 1 and "delivered" in lines[0]
+
+
+def test_the_scheduler_sends_the_weekly_digest_on_mondays_once(planned):
+    monday = date(2026, 3, 9)
+    assert monday.weekday() == 0
+    runner.run_forever(60, max_runs=1, echo=lambda _: None, today=lambda: monday)
+    runner.run_forever(60, max_runs=1, echo=lambda _: None, today=lambda: monday)
+    db.session.rollback()
+    digests = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.kind == "weekly_digest"))
+    assert digests == 1
+    runner.run_forever(60, max_runs=1, echo=lambda _: None, today=lambda: monday + timedelta(days=1))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))
+                             .where(Notification.kind == "weekly_digest")) == 1
+
+
+def test_make_run_starts_the_scheduler_beside_the_server_and_takes_a_port():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    plan = subprocess.run(["make", "-n", "run", "PORT=5001"], cwd=root, capture_output=True, text=True,
+                          check=True, timeout=30).stdout
+    assert "flask jobs loop --every 1m" in plan and "kill $scheduler" in plan
+    assert "--port 5001" in plan
