@@ -266,6 +266,8 @@ GSTIN_TOKEN = re.compile(r"(?<![A-Z0-9])([0-9A-Z]{15})(?![A-Z0-9])")
 _DIGITISH = set("0123456789OIlSBZDGQ")
 _BUYER_WORDS = re.compile(r"\b(?:bill(?:ed)?\s*to|buyer|customer|recipient|ship(?:ped)?\s*to|consignee|sold\s*to|"
                           r"receiver|party|client)\b", re.I)
+# "GSTIN", "GST No.", "GSTIN/UIN:" and the separators after it: where the value starts.
+_GSTIN_LABEL = re.compile(r"GST(?:IN)?\b[^0-9A-Z]*(?:(?:NO|NUMBER|UIN)\b|#)?[^0-9A-Z]*")
 _SELLER_WORDS = re.compile(r"\b(?:seller|supplier|sold\s*by|from|our\s*gstin|vendor)\b", re.I)
 
 
@@ -282,10 +284,11 @@ def find_gstins(lines: list[str]) -> tuple[Found | None, Found | None]:
     seen: list[tuple[str, str]] = []
     for index, line in enumerate(lines):
         upper = line.upper()
-        if "GST" in upper:
-            # OCR splits a GSTIN at a wide letter ("27AABFH0528K1 ZI"): close up the gaps after the label.
-            label_end = upper.find("GST")
-            upper = upper[:label_end] + re.sub(r"(?<=[0-9A-Z]) (?=[0-9A-Z])", "", upper[label_end:])
+        label = _GSTIN_LABEL.search(upper)
+        if label:
+            # OCR splits a GSTIN at a wide letter ("27AABFH0528K1 ZI"): close up the gaps after the label,
+            # not between the label and the value ("Our GSTIN 29AB..." must not become "GSTIN29AB...").
+            upper = upper[:label.end()] + re.sub(r"(?<=[0-9A-Z]) (?=[0-9A-Z])", "", upper[label.end():])
         for match in GSTIN_TOKEN.finditer(upper.replace(" :", ":")):
             token = match.group(1)
             if not looks_like_gstin(token) or any(token == t for t, _ in seen):

@@ -123,3 +123,15 @@ def test_a_grand_total_wins_over_the_item_tables_total():
 def test_nothing_found_means_no_field_rather_than_a_guess():
     result = extraction.extract("hello world\n")
     assert result.value("total") is None and result.value("date") is None and result.value("vendor_gstin") is None
+
+
+@pytest.mark.parametrize("line", [
+    "Our GSTIN 29DPAHN9074X1ZY",  # no colon: the label must not be glued to the value
+    "GSTIN: 29DPAHN9074X1ZY",
+    "GST No. 29DPAHN9074X1ZY",
+    "GSTIN/UIN 29DPAHN9074X1ZY",
+    "GSTIN : 29DPAHN9074X1 ZY",  # OCR split the value at a wide letter
+])
+def test_the_vendor_gstin_is_read_after_any_label(line):
+    vendor, _buyer = extraction.find_gstins(["Kaveri Office Supplies", line])
+    assert vendor is not None and vendor.value == "29DPAHN9074X1ZY"
