@@ -37,6 +37,7 @@ from financeapp.documents.models import (
     DocumentTaxLine,
 )
 from financeapp.extensions import db
+from financeapp.ops.metrics import OCR_SECONDS, timed
 from financeapp.receipts import services as storage
 from financeapp.receipts.services import ACCEPTED, FileKind, Readable
 from financeapp.vendors import services as vendors
@@ -143,23 +144,27 @@ def _ocr_pages(images, count: int, note: str, layer: list[str]) -> ReadPages:
     if problem:
         raise ocr.OcrUnavailable(problem)
     texts, confidences, first = [], [], None
-    for number, image in enumerate(images, start=1):
-        if first is None:
-            first = image
-        if number <= len(layer) and layer[number - 1]:
-            texts.append(layer[number - 1])  # a mixed PDF: this page has its own text
-            continue
-        try:
-            page = ocr.read_page(image)
-        except RuntimeError as err:
-            if "timeout" in str(err).lower():
-                raise Invalid(f"Page {number} took longer than {ocr.PAGE_TIMEOUT} s to read; it was stopped.") \
-                    from None
-            raise
-        texts.append(page.text)
-        confidences.append(page.confidence)
+    with timed(OCR_SECONDS):
+        for number, image in enumerate(images, start=1):
+            if first is None:
+                first = image
+            if number <= len(layer) and layer[number - 1]:
+                texts.append(layer[number - 1])  # a mixed PDF: this page has its own text
+                continue
+            page = _ocr_page(image, number)
+            texts.append(page.text)
+            confidences.append(page.confidence)
     return ReadPages("\n".join(texts), "ocr", count, first,
                      round(sum(confidences) / len(confidences)) if confidences else None, note)
+
+
+def _ocr_page(image: object, number: int) -> ocr.PageText:
+    try:
+        return ocr.read_page(image)
+    except RuntimeError as err:
+        if "timeout" in str(err).lower():
+            raise Invalid(f"Page {number} took longer than {ocr.PAGE_TIMEOUT} s to read; it was stopped.") from None
+        raise
 
 
 def perceptual_hash(image: object) -> str | None:
