@@ -22,6 +22,7 @@ from itertools import product
 import sqlalchemy as sa
 
 from financeapp.core.money import format_money
+from financeapp.documents.extraction import TAX_UNREAD
 from financeapp.documents.models import Document
 from financeapp.extensions import db
 
@@ -238,9 +239,17 @@ def unusual_amount(doc: Document) -> Flag | None:
     return None
 
 
+def tax_unread(doc: Document) -> bool:
+    """Whether a tax is printed on the document but its amount could not be read (and nobody entered it)."""
+    field = doc.field("tax")
+    return doc.tax_total is None and field is not None and field.note == TAX_UNREAD
+
+
 def low_confidence(doc: Document) -> Flag | None:
     """low_confidence when a key field is missing or was read with little certainty."""
     weak = []
+    if tax_unread(doc):
+        weak.append(f"{TAX_UNREAD}, so the arithmetic was not checked")
     for name in KEY_FIELDS:
         field = doc.field(name)
         if field is None or (not field.extracted and not field.corrected):
@@ -259,7 +268,9 @@ def all_flags(doc: Document, today: date) -> list[Flag]:
         flags.append(Flag("invalid_gstin", check_gstin(doc.vendor_gstin, ocr=False).reason))
     if doc.buyer_gstin and not gstin_is_valid(doc.buyer_gstin):
         flags.append(Flag("invalid_gstin", "Buyer " + check_gstin(doc.buyer_gstin, ocr=False).reason))
-    for flag in (arithmetic(doc.subtotal, doc.tax_total, doc.round_off, doc.total, doc.currency),
+    # An unreadable tax line is unknown, not zero: claiming a mismatch from it would be a guess.
+    sums = None if tax_unread(doc) else arithmetic(doc.subtotal, doc.tax_total, doc.round_off, doc.total, doc.currency)
+    for flag in (sums,
                  dates(doc.invoice_date, today), unusual_amount(doc), low_confidence(doc)):
         if flag is not None:
             flags.append(flag)

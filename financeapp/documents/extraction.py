@@ -430,9 +430,28 @@ def _keeps_label(line: str, label: re.Pattern, exclude: re.Pattern) -> bool:
     return bool(label.search(exclude.sub(" ", line)))
 
 
-def find_taxes(lines: list[str], *, decimal_comma: bool, currency: str | None) -> tuple[list[TaxLine], Decimal | None]:
-    """The tax lines (kind, rate, amount) and a printed tax total, if any."""
+TAX_UNREAD = "a tax line is printed but its amount could not be read"
+_INCLUDED = re.compile(r"\bin(?:c|k)lu", re.I)
+
+
+@dataclass
+class Taxes:
+    lines: list[TaxLine]
+    printed_total: Decimal | None
+    unread: list[str]  # tax lines whose label was read but not their amount ("Sales Tax 7% ee")
+
+
+def _unread_tax(line: str, label_end: int) -> bool:
+    """A tax label followed by a rate or a little OCR noise, but no amount: the tax exists, its figure is lost.
+    ("Prices include VAT" says nothing about an amount, so it is not one.)"""
+    rest = line[label_end:]
+    return not _INCLUDED.search(line) and (bool(_RATE.search(rest)) or len(rest.split()) <= 1)
+
+
+def find_taxes(lines: list[str], *, decimal_comma: bool, currency: str | None) -> Taxes:
+    """The tax lines (kind, rate, amount), a printed tax total, and tax lines whose amount was unreadable."""
     taxes: list[TaxLine] = []
+    unread: list[str] = []
     printed_total = None
     for line in lines:
         if _TAX_TOTAL.search(line):
@@ -449,6 +468,8 @@ def find_taxes(lines: list[str], *, decimal_comma: bool, currency: str | None) -
                 continue
             amount = last_money(line, decimal_comma=decimal_comma, after=match.end())
             if amount is None:
+                if _unread_tax(line, match.end()):
+                    unread.append(line.strip()[:60])
                 break
             rate_match = _RATE.search(line, match.end())
             rate = Decimal(rate_match.group(1)) if rate_match else None
@@ -458,7 +479,7 @@ def find_taxes(lines: list[str], *, decimal_comma: bool, currency: str | None) -
             if tax not in taxes:
                 taxes.append(tax)
             break
-    return taxes, printed_total
+    return Taxes(taxes, printed_total, unread)
 
 
 def _round_off(lines: list[str], *, decimal_comma: bool) -> Candidate | None:
@@ -571,9 +592,12 @@ def extract(text: str, *, ocr: bool = False) -> Extraction:
         result.fields["buyer_gstin"] = buyer_gstin
     result.kind = "invoice" if (vendor_gstin or re.search(r"\binvoice\b", joined, re.I)) else "receipt"
 
-    result.taxes, printed_tax = find_taxes(lines, decimal_comma=decimal_comma, currency=code)
+    taxes = find_taxes(lines, decimal_comma=decimal_comma, currency=code)
+    result.taxes = taxes.lines
     result.items = find_items(lines)
-    tax_sum = sum((t.amount for t in result.taxes), Decimal(0)) if result.taxes else printed_tax
+    tax_sum = sum((t.amount for t in result.taxes), Decimal(0)) if result.taxes else taxes.printed_total
+    if taxes.unread and taxes.printed_total is None:
+        tax_sum = None  # part of the tax is unknown: no sum of the readable part poses as the whole
     totals = [c for rank, label in enumerate(_TOTAL_LABELS)
               for c in _labelled(lines, label, decimal_comma=decimal_comma, exclude=_NOT_TOTAL, rank=rank)]
     subtotals = _labelled(lines, _SUBTOTAL_LABELS, decimal_comma=decimal_comma)
@@ -590,6 +614,8 @@ def extract(text: str, *, ocr: bool = False) -> Extraction:
         result.fields["subtotal"] = Found(sub.amount, _clip(80 + bonus), raw=sub.raw)
     if tax_sum is not None:
         result.fields["tax"] = Found(tax_sum, _clip(80 + bonus), raw=str(tax_sum))
+    elif taxes.unread:
+        result.fields["tax"] = Found(None, 0, raw=taxes.unread[0], note=TAX_UNREAD)
     if off is not None:
         result.fields["round_off"] = Found(off, _clip(75 + bonus), raw=round_off.raw if round_off else "")
     result.bank_details = find_bank_details(lines)

@@ -135,3 +135,18 @@ def test_nothing_found_means_no_field_rather_than_a_guess():
 def test_the_vendor_gstin_is_read_after_any_label(line):
     vendor, _buyer = extraction.find_gstins(["Kaveri Office Supplies", line])
     assert vendor is not None and vendor.value == "29DPAHN9074X1ZY"
+
+
+def test_a_tax_line_whose_amount_is_unreadable_leaves_the_tax_unknown_not_zero():
+    text = US_RECEIPT.replace("Sales Tax 8.875% 0.91", "Sales Tax 8.875% ee")
+    result = extraction.extract(text, ocr=True)
+    assert result.value("subtotal") == Decimal("10.25") and result.value("total") == Decimal("11.16")
+    assert result.value("tax") is None
+    assert result.fields["tax"].note == extraction.TAX_UNREAD
+
+
+def test_prices_that_include_vat_are_no_unread_tax():
+    text = US_RECEIPT.replace("Sales Tax 8.875% 0.91\n", "").replace("TOTAL $11.16", "TOTAL $10.25") \
+        + "Prices include VAT\n"
+    result = extraction.extract(text)
+    assert "tax" not in result.fields

@@ -211,3 +211,29 @@ def test_vendors_are_found_again_by_gstin(ada):
     upload_and_read(ws, user, "1.pdf", one_invoice(40, serial=1)[1])
     upload_and_read(ws, user, "2.pdf", one_invoice(40, serial=2)[1])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == 1
+
+
+def _receipt_pdf(tax_line: str, total: str) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(240, 300), invariant=1)
+    for n, line in enumerate(["Corner Market", "Date: 03/04/2026", "Receipt No: 4411-0007", "Coffee 7.00",
+                              "Subtotal $7.00", tax_line, f"TOTAL ${total}"]):
+        pdf.drawString(14, 270 - 17 * n, line)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def test_a_tax_printed_without_a_readable_amount_is_no_mismatch_but_asks_for_a_check(ada):
+    user, ws = ada
+    doc = upload_and_read(ws, user, "receipt.pdf", _receipt_pdf("Sales Tax 7% ee", "7.49"))
+    assert (doc.subtotal, doc.tax_total, doc.total) == (Decimal("7.00"), None, Decimal("7.49"))
+    assert doc.flag_codes == ["low_confidence"]
+    assert "arithmetic was not checked" in doc.flags[0].reason
+    # Once the reviewer enters the tax, the arithmetic is checked again (and here it is wrong).
+    services.update_fields(ws, user, doc, services.FieldsInput(
+        vendor=doc.vendor_name, invoice_number=doc.invoice_number, date=doc.invoice_date, currency="USD",
+        subtotal=doc.subtotal, tax=Decimal("0.40"), total=doc.total), today=date(2026, 4, 1))
+    assert doc.flag_codes == ["total_mismatch"]
