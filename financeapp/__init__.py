@@ -138,10 +138,12 @@ def init_jinja(app: Flask) -> None:
         ("budgets.index", "Budgets", "pie-chart"),
         ("reports.index", "Reports", "graph-up"),
         ("imports.index", "Import", "upload"),
+        ("documents.index", "Documents", "receipt"),
     ]
     nav_more = [
         ("categories.index", "Categories", "tags"),
         ("payees.index", "Payees", "shop"),
+        ("vendors.index", "Vendors", "building"),
         ("labels.index", "Labels", "bookmark"),
         ("rules.index", "Rules", "magic"),
         ("goals.index", "Goals", "flag"),

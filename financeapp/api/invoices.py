@@ -10,16 +10,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import sqlalchemy as sa
 from flask import g, jsonify, request, url_for
 from flask_login import current_user
 
 from financeapp.api import bp
 from financeapp.api.schemas import amount_text, read_json
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.scoping import MAX_ID, as_id, require_role, scoped
-from financeapp.documents import jobs, services, workflow
-from financeapp.documents.models import FLAG_CODES, STATES, STATUSES, Document, DocumentFlag
+from financeapp.core.scoping import MAX_ID, as_id, require_role
+from financeapp.documents import jobs, queries, services, workflow
+from financeapp.documents.models import FLAG_CODES, STATES, STATUSES, Document
 from financeapp.extensions import db
 from financeapp.vendors import services as vendor_services
 
@@ -85,43 +84,14 @@ def _document(document_id: int) -> Document:
 @bp.get("/invoices")
 @require_role("viewer")
 def invoices_index():
-    """A page of documents, newest first; filters: state, status, flag, vendor_id, page."""
-    query = scoped(Document, g.workspace)
-    errors = {}
-    state, status, flag = (request.args.get(k, "").strip() for k in ("state", "status", "flag"))
-    if state:
-        if state not in STATES:
-            errors["state"] = f"Use one of {', '.join(STATES)}."
-        query = query.where(Document.state == state)
-    if status:
-        if status not in STATUSES:
-            errors["status"] = f"Use one of {', '.join(STATUSES)}."
-        query = query.where(Document.status == status)
-    if flag:
-        if flag not in FLAG_CODES:
-            errors["flag"] = f"Use one of {', '.join(FLAG_CODES)}."
-        query = query.where(
-            Document.id.in_(
-                sa.select(DocumentFlag.document_id).where(
-                    DocumentFlag.workspace_id == g.workspace.id, DocumentFlag.code == flag
-                )
-            )
-        )
-    if request.args.get("vendor_id"):
-        vendor_id = as_id(request.args["vendor_id"])
-        if vendor_id is None:
-            errors["vendor_id"] = "Send a vendor id."
-        query = query.where(Document.vendor_id == vendor_id)
-    page = as_id(request.args.get("page", "1")) or 1
-    if errors:
-        raise BadFilter("A filter is not valid.", fields=errors)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Document.created_at.desc(), Document.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    """A page of documents, newest first; filters: state, status, flag, vendor_id, batch_id, q, page."""
+    f = queries.DocumentFilter.from_args(request.args)
+    if f.errors:
+        raise BadFilter("A filter is not valid.", fields=f.errors)
+    page = queries.document_page(g.workspace, f, as_id(request.args.get("page", "1")) or 1, PER_PAGE)
     return jsonify(
-        data=[invoice_json(d) for d in rows],
-        meta={"page": page, "per_page": PER_PAGE, "total": total, "pages": max(1, -(-total // PER_PAGE))},
+        data=[invoice_json(d) for d in page.rows],
+        meta={"page": page.number, "per_page": PER_PAGE, "total": page.total, "pages": page.pages},
     )
 
 
@@ -369,6 +339,9 @@ OPENAPI: dict[str, Any] = {
                     {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
                     {"name": "flag", "in": "query", "schema": {"type": "string", "enum": list(FLAG_CODES)}},
                     {"name": "vendor_id", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "batch_id", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string"},
+                     "description": "Part of the vendor's name, the number or the file name."},
                     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 ],
                 "responses": {"200": _ok(_MANY, "A page of documents."), **_errors(400, 401, 403)},

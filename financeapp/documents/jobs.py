@@ -21,6 +21,7 @@ from financeapp.core.scoping import scoped
 from financeapp.documents import services
 from financeapp.documents.models import Document, DocumentBatch
 from financeapp.extensions import db
+from financeapp.ops.queue import enqueue
 from financeapp.workspaces.models import Workspace
 
 log = logging.getLogger("financeapp.documents")
@@ -41,6 +42,11 @@ def get_queue(app: Flask) -> Any:
     return Queue(QUEUE, connection=Redis.from_url(url))
 
 
+def mode(app: Flask) -> str:
+    """"queued" when a worker reads the documents, "page" when the batch page drives the reading."""
+    return "page" if not app.config.get("REDIS_URL") else "queued"
+
+
 def start(workspace: Workspace, documents: list[Document]) -> str:
     """Hand the documents to the queue ("queued") or leave them for the page to run ("page"). Commits."""
     db.session.commit()
@@ -48,7 +54,9 @@ def start(workspace: Workspace, documents: list[Document]) -> str:
     if queue is None:
         return "page"
     for doc in documents:
-        queue.enqueue(document_job, doc.id, workspace.id, job_timeout=JOB_TIMEOUT, description=f"document {doc.id}")
+        if not enqueue(queue, document_job, doc.id, workspace.id, job_timeout=JOB_TIMEOUT,
+                       description=f"document {doc.id}"):
+            return "page"  # Redis is down: the batch page reads what was not enqueued (claims are atomic)
     return "queued"
 
 

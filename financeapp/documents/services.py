@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from financeapp.auth.models import User
 from financeapp.core.db import utcnow
-from financeapp.core.errors import Conflict, FinanceError, Invalid
+from financeapp.core.errors import Conflict, FinanceError, Invalid, NotFound
 from financeapp.core.money import is_currency, quantize
 from financeapp.core.scoping import get_scoped_or_404
 from financeapp.core.validation import checked_amount, checked_day
@@ -332,6 +332,10 @@ class FieldsInput:
     version: int | None = None
 
 
+FIELD_LABELS = {"vendor": "vendor", "vendor_gstin": "vendor GSTIN", "buyer_gstin": "buyer GSTIN",
+                "invoice_number": "number", "date": "date", "currency": "currency", "subtotal": "taxable value",
+                "tax": "tax", "round_off": "round-off", "total": "total"}
+AMOUNT_FIELDS = ("subtotal", "tax", "round_off", "total")
 COLUMNS = {"vendor": "vendor_name", "vendor_gstin": "vendor_gstin", "buyer_gstin": "buyer_gstin",
            "invoice_number": "invoice_number", "date": "invoice_date", "currency": "currency",
            "subtotal": "subtotal", "tax": "tax_total", "round_off": "round_off", "total": "total"}
@@ -423,6 +427,14 @@ def get_document(workspace: Workspace, document_id: object) -> Document:
     return get_scoped_or_404(Document, document_id, workspace)
 
 
+def find_document(workspace: Workspace, document_id: int | None) -> Document | None:
+    """The workspace's document with this id, or None (a flag's earlier document may have been deleted)."""
+    if document_id is None:
+        return None
+    return db.session.scalar(sa.select(Document).where(Document.workspace_id == workspace.id,
+                                                       Document.id == document_id))
+
+
 def delete_document(workspace: Workspace, doc: Document) -> None:
     """Delete a document (not one already booked to the ledger); its file goes once the caller commits."""
     if doc.transaction_id is not None:
@@ -439,6 +451,17 @@ def delete_documents_of(workspace: Workspace) -> int:
     for name in names:
         storage.remove_after_commit(storage.stored_path(workspace.id, name))
     return len(names)
+
+
+def preview(doc: Document, page: int) -> bytes:
+    """A page of the document as a JPEG for the review page; NotFound when the file or page is not there."""
+    path = document_path(doc)
+    if not path.exists():
+        raise NotFound("The file of this document is missing.")
+    try:
+        return text.preview_jpeg(path, doc.content_type, page)
+    except Invalid as err:
+        raise NotFound(err.message) from None
 
 
 def field_rows(doc: Document) -> list[tuple[str, object, DocumentField | None]]:

@@ -219,6 +219,13 @@ def _pay(workspace: Workspace, doc: Document, options: Options) -> None:
     doc.paid_at = utcnow()
 
 
+def describe(event: DocumentEvent) -> str:
+    """What a move did, in words ("Approved", or "Approved (first of two)" when another approver must follow)."""
+    if event.action == "approve" and event.to_state == "submitted":
+        return ACTION_LABELS["first_approval"]
+    return ACTION_LABELS[event.action]
+
+
 def events_of(workspace: Workspace, doc: Document) -> list[DocumentEvent]:
     """The document's audit trail, oldest first."""
     return list(db.session.scalars(scoped(DocumentEvent, workspace).where(DocumentEvent.document_id == doc.id)

@@ -119,6 +119,20 @@ def merge_vendors(workspace: Workspace, source: Vendor, target: Vendor) -> int:
     return moved
 
 
+def merge_into(workspace: Workspace, source: Vendor, target_id: int | None) -> tuple[Vendor, int]:
+    """Merge the source vendor into the workspace's vendor `target_id`; (the target, documents moved)."""
+    if target_id is None:
+        raise Invalid("Choose the vendor to merge into.", fields={"target_id": "Choose the vendor to merge into."})
+    target = get_scoped_or_404(Vendor, target_id, workspace)
+    return target, merge_vendors(workspace, source, target)
+
+
+def other_vendors(workspace: Workspace, vendor: Vendor, limit: int = 500) -> list[Vendor]:
+    """The workspace's other vendors by name, for the merge box."""
+    return list(db.session.scalars(scoped(Vendor, workspace).where(Vendor.id != vendor.id)
+                                   .order_by(Vendor.name, Vendor.id).limit(limit)))
+
+
 # -- figures and risk -----------------------------------------------------------------------------------
 
 
