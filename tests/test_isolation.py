@@ -50,9 +50,19 @@ def owned(ctx):
                                                start_date=date(2026, 1, 1)))
     rule = create_rule(ws, RuleInput(name="Olga's rule", match_text="olga", set_category_id=category.id))
     db.session.commit()
+    # Documents: a read invoice (its batch and vendor come with it).
+    from financeapp.documents import jobs as document_jobs
+    from financeapp.documents import services as documents
+    from tests.documents.corpus import one_invoice
+    batch = documents.upload_documents(ws, olga, [documents.Upload("olga-invoice.pdf", io.BytesIO(one_invoice(5)[1]))])
+    db.session.commit()
+    doc = documents.batch_documents(ws, batch)[0]
+    document_jobs.run_document(doc.id, ws.id)
+    db.session.refresh(doc)
     return {"ws": ws.id, "acc": account.id, "acc2": other.id, "cat": category.id, "txn": txn.id,
             "payee": payee.id, "label": label.id, "rate": rate.id, "att": attachment.id, "line": line.id,
-            "goal": goal.id, "debt": debt.id, "item": item.id, "rule": rule.id}
+            "goal": goal.id, "debt": debt.id, "item": item.id, "rule": rule.id, "doc": doc.id, "batch": batch.id,
+            "vendor": doc.vendor_id}
 
 
 READS = [
@@ -60,6 +70,8 @@ READS = [
     "/categories/{cat}/edit", "/payees/{payee}/edit", "/receipts/{att}",
     "/budgets/lines/{line}/edit", "/goals/{goal}", "/goals/{goal}/edit", "/debts/{debt}", "/debts/{debt}/edit",
     "/recurring/{item}/edit", "/rules/{rule}/edit", "/rules/new?from_txn={txn}",
+    "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{batch}",
+    "/documents/batches/{batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -72,16 +84,30 @@ WRITES = [
     "/goals/{goal}/contributions", "/debts/{debt}/edit", "/debts/{debt}/delete", "/debts/{debt}/payments",
     "/recurring/{item}/edit", "/recurring/{item}/pause", "/recurring/{item}/delete", "/recurring/{item}/confirm",
     "/recurring/{item}/skip", "/rules/{rule}/edit", "/rules/{rule}/delete", "/rules/{rule}/move",
+    "/documents/{doc}", "/documents/{doc}/submit", "/documents/{doc}/approve", "/documents/{doc}/reject",
+    "/documents/{doc}/return", "/documents/{doc}/pay", "/documents/{doc}/retry", "/documents/{doc}/delete",
+    "/documents/batches/{batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
+    "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
+    "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay",
     "/workspaces/{ws}/switch",
 ]
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",
-    "/labels/", "/rates/", "/rates/import", "/workspaces/settings",
+    "/labels/", "/rates/", "/rates/import", "/workspaces/settings", "/documents/upload", "/documents/settings",
+    "/api/v1/invoices",
 ]
 
 
 def _state():
-    return db.session.execute(sa.select(sa.func.count(), sa.func.sum(Transaction.amount))).one()
+    from financeapp.documents.models import Document, DocumentEvent, DocumentSettings
+    from financeapp.vendors.models import Vendor
+
+    ledger = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Transaction.amount))).one()
+    documents = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Document.version),
+                                             sa.func.max(Document.state))).one()
+    others = [db.session.scalar(sa.select(sa.func.count()).select_from(model))
+              for model in (Vendor, DocumentEvent, DocumentSettings)]
+    return (*ledger, *documents, *others)
 
 
 @pytest.mark.parametrize("url", READS)
@@ -121,9 +147,11 @@ def test_lists_never_show_another_workspaces_rows(client, auth, owned):
     make_user("mallory@example.com", name="Mallory")
     auth.login("mallory@example.com")
     for url in ["/accounts/", "/transactions/", f"/transactions/?account={owned['acc']}",
-                "/payees/", "/labels/", "/rates/", "/categories/"]:
-        page = client.get(url).get_data(as_text=True)
-        assert "Olga" not in page and "olga-label" not in page, url
+                "/payees/", "/labels/", "/rates/", "/categories/", "/documents/", "/vendors/", "/documents/dashboard",
+                f"/documents/?vendor_id={owned['vendor']}", f"/documents/?batch_id={owned['batch']}",
+                "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors"]:
+        page = client.get(url, buffered=True).get_data(as_text=True)
+        assert "Olga" not in page and "olga-label" not in page and "olga-invoice" not in page, url
 
 
 @pytest.mark.parametrize("url", WRITES[:-1] + CREATES)
@@ -148,10 +176,12 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     client.post(f"/workspaces/{owned['ws']}/switch")
     # Edit forms that only writers may open are not reads for a viewer.
     writer_forms = {"/budgets/lines/{line}/edit", "/rules/new?from_txn={txn}"}
+    writer_forms.add("/documents/batches/{batch}/progress")  # htmx's fragment; a plain visit is sent to the page
     reads = [url for url in READS if url not in writer_forms]
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
-                "/reports/", "/dashboard", "/notifications/", "/members/"]:
+                "/reports/", "/dashboard", "/notifications/", "/members/", "/documents/", "/documents/dashboard",
+                "/vendors/", "/api/v1/invoices", "/api/v1/vendors"]:
         response = client.get(url.format(**owned))
         response.close()  # a receipt is streamed from its file
         assert response.status_code == 200, url
@@ -169,3 +199,31 @@ def test_filter_ids_beyond_bigint_are_ignored_with_a_message(client, auth, owned
     response = client.get("/transactions/?account=99999999999999999999&category=%C2%B2")
     assert response.status_code == 200
     assert "out of range" in response.get_data(as_text=True)
+
+
+def test_document_forms_refuse_another_workspaces_accounts_and_vendors(client, auth, owned):
+    from financeapp.documents.models import Document
+    from financeapp.vendors.models import Vendor
+    from financeapp.workspaces.models import Workspace
+    mallory = make_user("mallory@example.com", name="Mallory")
+    mine = personal_workspace(mallory)
+    vendor = Vendor(workspace_id=mine.id, name="Mallory's vendor", match_name="mallory s vendor")
+    db.session.add(vendor)
+    db.session.commit()
+    vendor_id = vendor.id
+    auth.login("mallory@example.com")
+    before = _state()
+    assert client.post(f"/vendors/{vendor_id}/merge", data={"target_id": owned["vendor"]}).status_code == 404
+    assert client.post("/documents/settings", data={"account_id": owned["acc"]}).status_code == 404
+    assert _state() == before
+    olga_docs = db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(
+        Document.workspace_id == owned["ws"]))
+    assert olga_docs == 1 and db.session.get(Workspace, owned["ws"]) is not None
+
+
+def test_another_workspaces_document_cannot_be_corrected_through_the_api(client, auth, owned):
+    make_user("mallory@example.com", name="Mallory")
+    auth.login("mallory@example.com")
+    before = _state()
+    assert client.patch(f"/api/v1/invoices/{owned['doc']}", json={"total": "1.00"}).status_code == 404
+    assert _state() == before

@@ -197,35 +197,35 @@ def _move(document_id: int, action: str):
 
 
 @bp.post("/invoices/<int:document_id>/submit")
-@require_role("viewer")
+@require_role("member")
 def invoices_submit(document_id: int):
     """Submit for approval (member)."""
     return _move(document_id, "submit")
 
 
 @bp.post("/invoices/<int:document_id>/approve")
-@require_role("viewer")
+@require_role("manager")
 def invoices_approve(document_id: int):
     """Approve (manager, not the submitter); the final approval books one ledger entry."""
     return _move(document_id, "approve")
 
 
 @bp.post("/invoices/<int:document_id>/reject")
-@require_role("viewer")
+@require_role("manager")
 def invoices_reject(document_id: int):
     """Reject with a reason in "comment" (manager)."""
     return _move(document_id, "reject")
 
 
 @bp.post("/invoices/<int:document_id>/return")
-@require_role("viewer")
+@require_role("manager")
 def invoices_return(document_id: int):
     """Return for changes, saying what in "comment" (manager)."""
     return _move(document_id, "return")
 
 
 @bp.post("/invoices/<int:document_id>/pay")
-@require_role("viewer")
+@require_role("manager")
 def invoices_pay(document_id: int):
     """Mark paid, linking "payment_transaction_id" or the booked entry (manager)."""
     return _move(document_id, "pay")
