@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -57,8 +58,10 @@ def gstin_is_valid(value: str) -> bool:
     return bool(gstin.is_valid(value))
 
 
-def check_gstin(raw: str, *, ocr: bool) -> GstinCheck:
-    """Whether a GSTIN is valid; on OCR'd text, the one repair of look-alike characters that makes it so."""
+def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinCheck:
+    """Whether a GSTIN is valid; on OCR'd text, the one repair of look-alike characters that makes it so,
+    else the one GSTIN `known` from earlier documents that it differs from by one character (never the
+    check character: a wrong check character is what a wrong GSTIN looks like)."""
     from stdnum.in_ import gstin
 
     value = re.sub(r"[\s\-.]", "", raw or "").upper()
@@ -70,6 +73,16 @@ def check_gstin(raw: str, *, ocr: bool) -> GstinCheck:
             mended = found.pop()
             return GstinCheck(mended, True, corrected=True,
                               reason=f"Read as {value}; OCR look-alike characters corrected to {mended}.")
+        shaped = _shaped(value) if len(value) == 15 else value
+        seen = [k for k in known if len(k) == 15 and _one_slip(shaped, k)]
+        if len(seen) == 1:
+            return GstinCheck(seen[0], True, corrected=True,
+                              reason=f"Read as {value}; one character from {seen[0]}, seen on earlier documents.")
+        if shaped != value and not gstin_is_valid(shaped):
+            # Only what the structure itself demands (a digit or a letter in that place) is mended; the
+            # GSTIN stays invalid and is flagged, but shows as it was printed, not as OCR misread it. (A
+            # shaped GSTIN that passes while other readings pass too stays as read: that is no one repair.)
+            value = shaped
     try:
         gstin.validate(value)
     except gstin.InvalidChecksum:
@@ -83,6 +96,26 @@ def check_gstin(raw: str, *, ocr: bool) -> GstinCheck:
     else:  # pragma: no cover - is_valid said no
         why = "it does not pass the GSTIN check"
     return GstinCheck(value, False, reason=f"GSTIN {value} is not valid: {why}.")
+
+
+def _shaped(value: str) -> str:
+    """The GSTIN with only the forced fixes: a look-alike letter in a digit place, a digit in a letter place."""
+    out = []
+    for place, ch in enumerate(value):
+        if place in _DIGIT_PLACES:
+            ch = _AS_DIGIT.get(ch, ch)
+        elif place in _LETTER_PLACES:
+            ch = _AS_LETTER.get(ch, ch)
+        elif place == 13 and ch in "27":
+            ch = "Z"
+        out.append(ch)
+    return "".join(out)
+
+
+def _one_slip(read: str, known: str) -> bool:
+    """Whether `read` differs from `known` in exactly one place, and not in the check character."""
+    differ = [i for i, (a, b) in enumerate(zip(read, known, strict=True)) if a != b]
+    return len(differ) == 1 and differ[0] != 14
 
 
 def _repairs(value: str) -> set[str]:

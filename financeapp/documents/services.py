@@ -195,12 +195,15 @@ def process_document(workspace: Workspace, doc: Document, *, today: date | None 
     qr_invoice = qr.find_invoice(pages.first_page) if pages.first_page is not None else None
     if qr_invoice is not None:
         _take_qr(result, qr_invoice)
-    vendor = _vendor_of(workspace, result, ocr=pages.source == "ocr")
-    if vendor is not None and templates.apply(workspace, vendor.id, pages.text, result, ocr=pages.source == "ocr"):
-        vendor = _vendor_of(workspace, result, ocr=pages.source == "ocr") or vendor
+    is_ocr = pages.source == "ocr"
+    gstins = _checked_gstins(workspace, result, ocr=is_ocr)
+    vendor = _vendor_of(workspace, result, gstins)
+    if vendor is not None and templates.apply(workspace, vendor.id, pages.text, result, ocr=is_ocr):
+        gstins = _checked_gstins(workspace, result, ocr=is_ocr)
+        vendor = _vendor_of(workspace, result, gstins) or vendor
     doc.text, doc.source, doc.pages = pages.text, pages.source, pages.pages
     doc.phash = perceptual_hash(pages.first_page)
-    _store_extraction(workspace, doc, result, ocr=pages.source == "ocr")
+    _store_extraction(workspace, doc, result, gstins)
     doc.vendor = vendor
     if vendor is not None:
         vendors.note_bank_details(vendor, doc.bank_details, utcnow())
@@ -225,9 +228,32 @@ def _take_qr(result: Extraction, invoice: qr.QrInvoice) -> None:
     result.fields.setdefault("currency", Found("INR", 90, raw="INR", source="qr", note=qr.NOTE))
 
 
-def _vendor_of(workspace: Workspace, result: Extraction, *, ocr: bool):
-    gstin = result.value("vendor_gstin")
-    checked = checks.check_gstin(gstin, ocr=ocr) if gstin else None
+KNOWN_GSTINS = 2000  # the most a workspace's earlier GSTINs are compared with, per OCR'd document
+
+
+def known_gstins(workspace: Workspace) -> list[str]:
+    """Valid GSTINs already seen in the workspace (its vendors', and buyers' on its documents): an OCR'd
+    GSTIN one character away from exactly one of them is taken as that one."""
+    from financeapp.vendors.models import Vendor
+
+    found = set(db.session.scalars(sa.select(Vendor.gstin).where(
+        Vendor.workspace_id == workspace.id, Vendor.gstin_valid.is_(True)).limit(KNOWN_GSTINS)))
+    found.update(db.session.scalars(sa.select(Document.buyer_gstin).where(
+        Document.workspace_id == workspace.id, Document.buyer_gstin.is_not(None)).distinct().limit(KNOWN_GSTINS)))
+    return sorted(g for g in found if g and checks.gstin_is_valid(g))
+
+
+def _checked_gstins(workspace: Workspace, result: Extraction, *, ocr: bool) -> dict[str, checks.GstinCheck]:
+    """The vendor's and buyer's GSTINs as read, checked (and on OCR'd text, repaired where one repair fits)."""
+    raw = {name: result.value(name) for name in ("vendor_gstin", "buyer_gstin") if result.value(name)}
+    known: list[str] = []
+    if ocr and any(not checks.gstin_is_valid(str(v).upper()) for v in raw.values()):
+        known = known_gstins(workspace)
+    return {name: checks.check_gstin(value, ocr=ocr, known=known) for name, value in raw.items()}
+
+
+def _vendor_of(workspace: Workspace, result: Extraction, gstins: dict[str, checks.GstinCheck]):
+    checked = gstins.get("vendor_gstin")
     return vendors.vendor_for(workspace, result.value("vendor") or "", checked.value if checked else None,
                               checked.valid if checked else None)
 
@@ -240,7 +266,8 @@ def _as_text(value: object) -> str:
     return str(value)[:255]
 
 
-def _store_extraction(workspace: Workspace, doc: Document, result: Extraction, *, ocr: bool) -> None:
+def _store_extraction(workspace: Workspace, doc: Document, result: Extraction,
+                      gstins: dict[str, checks.GstinCheck]) -> None:
     """Put what extraction read on the document: typed columns, one DocumentField per field, taxes, items."""
     currency = result.value("currency")
     doc.currency = currency if currency and is_currency(currency) else None
@@ -257,11 +284,10 @@ def _store_extraction(workspace: Workspace, doc: Document, result: Extraction, *
     notes: dict[str, str] = {}
     doc.gstin_valid = None
     for column in ("vendor_gstin", "buyer_gstin"):
-        raw = result.value(column)
-        if not raw:
+        check = gstins.get(column)
+        if check is None:
             setattr(doc, column, None)
             continue
-        check = checks.check_gstin(raw, ocr=ocr)
         setattr(doc, column, check.value[:15])
         if check.corrected:
             notes[column] = "corrected"

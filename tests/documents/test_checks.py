@@ -57,3 +57,26 @@ def test_future_and_very_old_dates_are_flagged():
     assert checks.dates(date(2026, 4, 2), today).code == "future_date"
     old = checks.dates(date(2023, 1, 1), today)
     assert old.code == "future_date" and "more than two years ago" in old.reason
+
+
+def test_a_wrong_gstin_read_by_ocr_shows_the_characters_its_structure_demands():
+    # 07EWBFK5266O3ZW has a wrong check character; OCR read the leading 0 as O and the PAN's last O as 0.
+    check = checks.check_gstin("O7EWBFK526603ZW", ocr=True)
+    assert (check.value, check.valid) == ("07EWBFK5266O3ZW", False)
+    assert "check character is wrong" in check.reason
+
+
+def test_a_gstin_seen_before_is_recognised_through_one_ocr_slip():
+    # "J" read as "U": no look-alike repair fits, but the workspace knows 27AAPFJ0939F1Z? from earlier documents.
+    right = next(f"27AAPFJ0939F1Z{c}" for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                 if checks.gstin_is_valid(f"27AAPFJ0939F1Z{c}"))
+    misread = right[:6] + "U" + right[7:]
+    assert not checks.check_gstin(misread, ocr=True).valid
+    check = checks.check_gstin(misread, ocr=True, known=[VALID, right])
+    assert (check.value, check.valid, check.corrected) == (right, True, True)
+    assert not checks.check_gstin(misread, ocr=False, known=[right]).valid  # a text layer is taken as printed
+
+
+def test_a_wrong_check_character_is_not_mended_into_a_known_gstin():
+    check = checks.check_gstin("27AAPFU0939F1ZK", ocr=True, known=[VALID])
+    assert (check.value, check.valid, check.corrected) == ("27AAPFU0939F1ZK", False, False)
