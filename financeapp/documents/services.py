@@ -471,14 +471,6 @@ def delete_document(workspace: Workspace, doc: Document) -> None:
     storage.remove_after_commit(path)
 
 
-def delete_documents_of(workspace: Workspace) -> int:
-    """Every document's file of a workspace about to be deleted (the cascade drops the rows only)."""
-    names = list(db.session.scalars(sa.select(Document.stored_name).where(Document.workspace_id == workspace.id)))
-    for name in names:
-        storage.remove_after_commit(storage.stored_path(workspace.id, name))
-    return len(names)
-
-
 def preview(doc: Document, page: int) -> bytes:
     """A page of the document as a JPEG for the review page; NotFound when the file or page is not there."""
     path = document_path(doc)

@@ -335,6 +335,16 @@ _WRITTEN = "receipts.files_written"
 _DOOMED = "receipts.files_doomed"
 
 
+def remove_workspace_files_after_commit(workspace_id: int) -> None:
+    """When the workspace is deleted: every stored upload of it (receipts and documents share its folder)
+    goes once the caller commits; a rollback keeps them."""
+    folder = upload_root() / str(int(workspace_id))
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file():
+                _on_outcome(doomed=path)
+
+
 def stored_path(workspace_id: int, stored_name: str) -> Path:
     """Where a stored upload of the workspace lives (documents share the receipts' folder and rules)."""
     return _file_path(workspace_id, stored_name)
