@@ -235,7 +235,7 @@ def dashboard(workspace: Workspace, today: date) -> Dashboard:
         .group_by(Document.currency)).all()
     average = db.session.scalar(sa.select(sa.func.avg(_seconds_between(Document.created_at, Document.approved_at)))
                                 .where(Document.workspace_id == workspace.id, Document.approved_at.is_not(None)))
-    hours = None if average is None else (Decimal(str(average)) / 3600).quantize(Decimal("0.1"))
+    hours = None if average is None else (Decimal(str(average)) / 3600).quantize(Decimal("0.01"))
     return Dashboard(
         processed=statuses.get("processed", 0), failed=statuses.get("failed", 0),
         reading=statuses.get("queued", 0) + statuses.get("processing", 0), awaiting_approval=awaiting,

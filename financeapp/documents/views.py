@@ -47,7 +47,8 @@ STATUS_LABELS = {"queued": "Waiting", "processing": "Reading", "processed": "Rea
 
 @bp.app_context_processor
 def document_labels() -> dict[str, Any]:
-    return {"flag_labels": FLAG_LABELS, "state_styles": STATE_STYLES, "status_labels": STATUS_LABELS}
+    return {"flag_labels": FLAG_LABELS, "state_styles": STATE_STYLES, "status_labels": STATUS_LABELS,
+            "field_labels": services.FIELD_LABELS}
 
 
 class Pager:
