@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user
 
 from financeapp.accounts.models import Account
+from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid
 from financeapp.core.forms import form_status
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
@@ -270,7 +271,7 @@ def delete(document_id: int):
 @bp.get("/dashboard")
 @require_role("viewer")
 def dashboard():
-    figures = queries.dashboard(g.workspace, date.today())
+    figures = queries.dashboard(g.workspace, utcnow().date())  # approvals are stamped in UTC
     return render_template("documents/dashboard.html", figures=figures, risky=vendors.riskiest(g.workspace, 5))
 
 

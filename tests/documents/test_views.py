@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -195,6 +196,9 @@ def test_submit_as_member_then_approve_as_manager_books_the_expense_with_the_fil
     assert [e.action for e in db.session.scalars(sa.select(DocumentEvent).order_by(DocumentEvent.id))] == [
         "submit", "approve"]
     assert f"/transactions/{txn.id}/edit" in client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    dashboard = client.get("/documents/dashboard").get_data(as_text=True)
+    assert re.search(r'data-figure="hours">\d+ min<', dashboard)  # upload to approval, in the database's arithmetic
+    assert 'data-figure="approved">' in dashboard and "1 document<" in dashboard
 
 
 def test_moves_outside_the_table_are_409_and_unknown_actions_404(client, auth, team, ctx):
