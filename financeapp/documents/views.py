@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from financeapp.accounts.models import Account
 from financeapp.core.db import utcnow
-from financeapp.core.errors import Invalid
+from financeapp.core.errors import Invalid, NotFound
 from financeapp.core.forms import form_status
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.validation import amount_for_input
@@ -195,6 +195,7 @@ def _review(doc: Document, form: FieldsForm, status: int = 200):
         actions=workflow.allowed_actions(doc, role), move_form=MoveForm(formdata=None, accounts=_accounts()),
         settings=workflow.settings_of(g.workspace), events=workflow.events_of(g.workspace, doc),
         editable=doc.state in services.EDITABLE_STATES and doc.status not in ("queued", "processing"),
+        has_file=services.document_path(doc).exists(),
         page_number=min(max(1, as_id(request.args.get("p", "1")) or 1), max(1, doc.pages or 1)),
         related={f.related_id: services.find_document(g.workspace, f.related_id) for f in doc.flags if f.related_id},
     ), status
@@ -248,7 +249,7 @@ def download(document_id: int):
     doc = services.get_document(g.workspace, document_id)
     path = services.document_path(doc)
     if not path.exists():
-        raise Invalid("The file of this document is missing.")
+        raise NotFound("The file of this document is not on this server.")
     response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.original_name,
                          etag=doc.sha256)
     response.headers["Content-Security-Policy"] = FILE_CSP

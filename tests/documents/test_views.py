@@ -301,3 +301,14 @@ def test_a_viewer_reads_but_sees_no_writing_controls(client, auth, team, ctx):
     page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
     assert "Save corrections" not in page and "<fieldset disabled>" in page
     assert "Upload and read" not in client.get("/documents/").get_data(as_text=True)
+
+
+def test_a_document_whose_file_is_gone_says_so_instead_of_a_broken_image(client, auth, team, ctx):
+    from financeapp.documents import services
+
+    doc = _one_read(client, auth, team)
+    services.document_path(doc).unlink()
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "The file is not on this server" in page and f"/documents/{doc.id}/pages/1" not in page
+    assert client.get(f"/documents/{doc.id}/pages/1").status_code == 404
+    assert client.get(f"/documents/{doc.id}/file").status_code == 404
