@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from financeapp.accounts.models import ACCOUNT_TYPES
 from financeapp.accounts.services import AccountInput, ReconcileInput
-from financeapp.core.fields import MoneyField, money_required
+from financeapp.core.fields import DayField, MoneyField, money_required
 from financeapp.core.money import currency_choices
 
 
@@ -22,7 +22,7 @@ class AccountForm(FlaskForm):
         "Opening balance", default="0",
         description="For a credit card or loan, enter what you owe as a negative number.",
     )
-    opening_date = DateField("Opening date", default=date.today, validators=[DataRequired()])
+    opening_date = DayField("Opening date", default=date.today, validators=[DataRequired()])
     group_name = StringField("Group", validators=[Optional(), Length(max=40)],
                              description="Optional, such as “Joint” or “Business”.")
     colour = StringField("Colour", default="#0d6efd", render_kw={"type": "color"})
@@ -51,12 +51,12 @@ class AccountForm(FlaskForm):
 
 
 class BalanceUpdateForm(FlaskForm):
-    on = DateField("Date", default=date.today, validators=[DataRequired()])
+    on = DayField("Date", default=date.today, validators=[DataRequired()])
     balance = MoneyField("Balance on that date", validators=[money_required])
 
 
 class ReconcileForm(FlaskForm):
-    statement_date = DateField("Statement date", default=date.today, validators=[DataRequired()])
+    statement_date = DayField("Statement date", default=date.today, validators=[DataRequired()])
     statement_balance = MoneyField("Statement closing balance", validators=[money_required])
     record_adjustment = BooleanField("Record any remaining difference as an adjustment")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
 from financeapp.core.scoping import scoped
+from financeapp.core.validation import convert
 from financeapp.extensions import db
 from financeapp.reports import totals
 from financeapp.reports.models import MonthlyTotal
@@ -38,6 +40,25 @@ def cleared_balance_on(account: Account, on: date) -> Decimal:
         Transaction.workspace_id == account.workspace_id, Transaction.account_id == account.id,
         Transaction.on <= on, Transaction.status != "uncleared",
     )
+
+
+def account_label(account: Account) -> str:
+    return f"{account.name} ({account.currency})"
+
+
+def account_choices(workspace: Workspace, *, keep: Iterable[int | None] = (), archived: bool = False,
+                    where: Iterable[sa.ColumnElement[bool]] = (), blank: str | None = None,
+                    label: Callable[[Account], str] = account_label) -> list[tuple[str, str]]:
+    """The select options of the workspace's accounts by name, as `(id, "Name (EUR)")`.
+
+    Archived accounts are left out unless `archived` (filters, which find old rows too) or a record
+    being edited already uses one (its id in `keep`); `where` narrows the list (a currency, a type);
+    `blank` puts an empty first option with that text.
+    """
+    kept = {key for key in keep if key}
+    query = scoped(Account, workspace).where(*where).order_by(Account.name, Account.id)
+    options = [(str(a.id), label(a)) for a in db.session.scalars(query) if archived or not a.archived or a.id in kept]
+    return [("", blank), *options] if blank is not None else options
 
 
 def transaction_sums(workspace: Workspace) -> dict[int, Decimal]:
@@ -89,8 +110,6 @@ class AccountsOverview:
 
 def accounts_overview(workspace: Workspace, on: date, rates: dict[str, Decimal | None]) -> AccountsOverview:
     """Balances per group and net worth in the base currency (`rates` converts into it)."""
-    from financeapp.core.money import quantize
-
     sums = transaction_sums(workspace)
     accounts = db.session.scalars(scoped(Account, workspace).order_by(Account.group_name, Account.name))
     groups: dict[str, AccountGroup] = {}
@@ -100,7 +119,7 @@ def accounts_overview(workspace: Workspace, on: date, rates: dict[str, Decimal |
     for account in accounts:
         balance = account.opening_balance + sums.get(account.id, ZERO)
         rate = Decimal(1) if account.currency == workspace.base_currency else rates.get(account.currency)
-        converted = quantize(balance * rate, workspace.base_currency) if rate is not None else None
+        converted = convert(balance, rate, workspace.base_currency) if rate is not None else None
         row = AccountBalance(account, balance, converted)
         if account.archived:
             archived.append(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -12,11 +13,13 @@ import sqlalchemy as sa
 from financeapp.accounts.models import ACCOUNT_TYPES, Account, Reconciliation
 from financeapp.accounts.queries import balance_on, cleared_balance_on
 from financeapp.core.errors import Conflict, Invalid
-from financeapp.core.money import is_currency, quantize
+from financeapp.core.money import format_money, is_currency
 from financeapp.core.scoping import scoped
+from financeapp.core.validation import checked_amount, checked_day, gather
 from financeapp.extensions import db
+from financeapp.receipts.services import delete_attachments_of
 from financeapp.reports import totals
-from financeapp.transactions.models import Transaction, TransactionLine
+from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -58,11 +61,14 @@ def _validated(workspace: Workspace, data: AccountInput, current: Account | None
         errors["colour"] = "Choose a colour like #0d6efd."
     if len(data.group_name.strip()) > 40:
         errors["group_name"] = "Use at most 40 characters."
+    opening_balance = gather(errors, lambda: checked_amount(data.opening_balance, currency if "currency" not in errors
+                                                              else None, field="opening_balance", sign="any"))
+    gather(errors, lambda: checked_day(data.opening_date, field="opening_date"))
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     return AccountInput(
         name=name, type=data.type, currency=currency,
-        opening_balance=quantize(data.opening_balance, currency), opening_date=data.opening_date,
+        opening_balance=opening_balance, opening_date=data.opening_date,
         group_name=data.group_name.strip(), colour=data.colour.lower(),
         include_in_net_worth=data.include_in_net_worth, number=data.number.strip()[:64],
         notes=data.notes.strip(),
@@ -132,9 +138,6 @@ def delete_account(workspace: Workspace, account: Account, *, delete_transaction
         Transaction.workspace_id == workspace.id, Transaction.account_id == account.id
     )
     # Bulk deletes skip ORM cascades, so remove children explicitly (SQLite may lack FK enforcement).
-    from financeapp.receipts.services import delete_attachments_of
-    from financeapp.transactions.models import transaction_labels
-
     db.session.execute(sa.delete(transaction_labels).where(transaction_labels.c.transaction_id.in_(doomed)))
     db.session.execute(sa.delete(TransactionLine).where(TransactionLine.transaction_id.in_(doomed))
                        .execution_options(synchronize_session=False))
@@ -160,7 +163,8 @@ def _adjustment(workspace: Workspace, account: Account, on: date, amount: Decima
 
 def update_balance(workspace: Workspace, account: Account, on: date, new_balance: Decimal) -> Transaction | None:
     """Bring an account (a house, a pension) to a known value on a date with an adjustment."""
-    difference = quantize(new_balance, account.currency) - balance_on(account, on)
+    checked_day(on, field="on")
+    difference = checked_amount(new_balance, account.currency, field="balance", sign="any") - balance_on(account, on)
     if difference == 0:
         return None
     return _adjustment(workspace, account, on, difference, "Balance update")
@@ -179,6 +183,8 @@ def reconcile(workspace: Workspace, account: Account, data: ReconcileInput, user
 
     A remaining difference is an error unless the user asks to record it as an adjustment.
     """
+    checked_day(data.statement_date, field="statement_date")
+    statement = checked_amount(data.statement_balance, account.currency, field="statement_balance", sign="any")
     open_rows = list(db.session.scalars(
         sa.select(Transaction).where(
             Transaction.workspace_id == workspace.id, Transaction.account_id == account.id,
@@ -188,13 +194,13 @@ def reconcile(workspace: Workspace, account: Account, data: ReconcileInput, user
     for txn in open_rows:
         txn.status = "cleared" if txn.id in data.cleared_ids else "uncleared"
     db.session.flush()
-    statement = quantize(data.statement_balance, account.currency)
     cleared = cleared_balance_on(account, data.statement_date)
     difference = statement - cleared
     if difference != 0 and not data.record_adjustment:
+        money = functools.partial(format_money, currency=account.currency)
         raise Conflict(
-            f"The cleared balance is {cleared} but the statement says {statement}: a difference of "
-            f"{difference}. Tick the missing transactions, or record the difference as an adjustment."
+            f"The cleared balance is {money(cleared)} but the statement says {money(statement)}: a difference of "
+            f"{money(difference)}. Tick the missing transactions, or record the difference as an adjustment."
         )
     locked = 0
     for txn in open_rows:

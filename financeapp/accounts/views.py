@@ -10,10 +10,12 @@ from flask_login import current_user
 
 from financeapp.accounts import bp, queries, services
 from financeapp.accounts.forms import AccountForm, BalanceUpdateForm, DeleteAccountForm, ReconcileForm
-from financeapp.accounts.models import Account
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors
+from financeapp.accounts.models import Account, Reconciliation
+from financeapp.core.forms import form_status, require_valid
+from financeapp.core.money import format_money
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role
+from financeapp.core.validation import amount_for_input
+from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 from financeapp.rates.services import rates_to
 from financeapp.transactions.models import Transaction
@@ -37,18 +39,10 @@ def index():
 @require_role("member")
 def create():
     form = AccountForm(base_currency=g.workspace.base_currency)
-    if form.validate_on_submit():
-        try:
-            account = services.create_account(g.workspace, form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash(f"Account “{account.name}” added.", "success")
-            return redirect(url_for("accounts.index"))
-    return render_template("accounts/form.html", form=form, account=None), 422 if form.errors or \
-        form.form_errors else 200
+    if done := save_form(form, lambda: services.create_account(g.workspace, form.to_input())):
+        flash(f"Account “{done.value.name}” added.", "success")
+        return redirect(url_for("accounts.index"))
+    return render_template("accounts/form.html", form=form, account=None), form_status(form)
 
 
 @bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
@@ -57,34 +51,23 @@ def edit(account_id: int):
     account = get_scoped_or_404(Account, account_id, g.workspace)
     form = AccountForm(obj=account, base_currency=g.workspace.base_currency)
     if request.method == "GET":
-        form.opening_balance.data = f"{account.opening_balance:.2f}"
-    if request.method == "POST":
+        form.opening_balance.data = amount_for_input(account.opening_balance, account.currency)
+    else:
         check_role("member")
-        if form.validate_on_submit():
-            try:
-                services.update_account(g.workspace, account, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"Account “{account.name}” saved.", "success")
-                return redirect(url_for("accounts.index"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/form.html", form=form, account=account,
-                           delete_form=DeleteAccountForm(),
-                           balance_form=BalanceUpdateForm(),
-                           balance=queries.balance_on(account)), status
+        if save_form(form, lambda: services.update_account(g.workspace, account, form.to_input())):
+            flash(f"Account “{account.name}” saved.", "success")
+            return redirect(url_for("accounts.index"))
+    return render_template("accounts/form.html", form=form, account=account, delete_form=DeleteAccountForm(),
+                           balance_form=BalanceUpdateForm(), balance=queries.balance_on(account)), form_status(form)
 
 
 @bp.post("/<int:account_id>/archive")
 @require_role("member")
 def archive(account_id: int):
     account = get_scoped_or_404(Account, account_id, g.workspace)
-    services.set_archived(account, not account.archived)
-    db.session.commit()
-    flash(f"“{account.name}” {'archived' if account.archived else 'restored'}.", "success")
-    return redirect(url_for("accounts.index"))
+    return run_action(lambda: services.set_archived(account, not account.archived),
+                      success=lambda _: f"“{account.name}” {'archived' if account.archived else 'restored'}.",
+                      then=url_for("accounts.index"))
 
 
 @bp.post("/<int:account_id>/delete")
@@ -93,16 +76,10 @@ def delete(account_id: int):
     account = get_scoped_or_404(Account, account_id, g.workspace)
     form = DeleteAccountForm()
     name = account.name
-    try:
-        count = services.delete_account(g.workspace, account,
-                                        delete_transactions=bool(form.delete_transactions.data))
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("accounts.edit", account_id=account_id))
-    db.session.commit()
-    flash(f"Deleted “{name}”" + (f" and its {count} transactions." if count else "."), "success")
-    return redirect(url_for("accounts.index"))
+    return run_action(
+        lambda: services.delete_account(g.workspace, account, delete_transactions=bool(form.delete_transactions.data)),
+        success=lambda count: f"Deleted “{name}”" + (f" and its {count} transactions." if count else "."),
+        then=url_for("accounts.index"), back=url_for("accounts.edit", account_id=account_id))
 
 
 @bp.post("/<int:account_id>/balance")
@@ -110,18 +87,20 @@ def delete(account_id: int):
 def update_balance(account_id: int):
     account = get_scoped_or_404(Account, account_id, g.workspace)
     form = BalanceUpdateForm()
-    if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "danger")
-        return redirect(url_for("accounts.edit", account_id=account_id))
-    try:
-        txn = services.update_balance(g.workspace, account, form.on.data, form.balance.decimal)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("accounts.edit", account_id=account_id))
-    db.session.commit()
-    flash("Balance updated." if txn else "The balance already matched; nothing to change.", "success")
-    return redirect(url_for("accounts.index"))
+
+    def write():
+        require_valid(form)
+        return services.update_balance(g.workspace, account, form.on.data, form.balance.decimal)
+
+    return run_action(write, success=lambda txn: "Balance updated." if txn else
+                      "The balance already matched; nothing to change.",
+                      then=url_for("accounts.index"), back=url_for("accounts.edit", account_id=account_id))
+
+
+def _reconciled(account: Account, record: Reconciliation) -> str:
+    adjustment = (f" with an adjustment of {format_money(record.adjustment, account.currency)}."
+                  if record.adjustment else ".")
+    return f"Reconciled {record.transactions_reconciled} transactions of {account.name}{adjustment}"
 
 
 @bp.route("/<int:account_id>/reconcile", methods=["GET", "POST"])
@@ -130,25 +109,13 @@ def reconcile(account_id: int):
     account = get_scoped_or_404(Account, account_id, g.workspace)
     # A GET with ?statement_date= previews the cleared balance for that date.
     form = ReconcileForm(request.args) if request.method == "GET" else ReconcileForm()
-    status = 200
     if request.method == "POST":
         check_role("member")
-        if form.validate_on_submit():
-            ids = [key for key in map(as_id, request.form.getlist("cleared")) if key is not None]
-            try:
-                record = services.reconcile(g.workspace, account, form.to_input(ids), current_user.id)
-            except FinanceError as err:
-                db.session.rollback()
-                form.form_errors.append(err.message)
-                status = err.status
-            else:
-                db.session.commit()
-                flash(f"Reconciled {record.transactions_reconciled} transactions of {account.name}"
-                      + (f" with an adjustment of {record.adjustment}." if record.adjustment else "."),
-                      "success")
-                return redirect(url_for("accounts.index"))
-        else:
-            status = 422
+        ids = [key for key in map(as_id, request.form.getlist("cleared")) if key is not None]
+        if done := save_form(form, lambda: services.reconcile(g.workspace, account, form.to_input(ids),
+                                                                current_user.id)):
+            flash(_reconciled(account, done.value), "success")
+            return redirect(url_for("accounts.index"))
     on = form.statement_date.data or date.today()
     pending = list(db.session.scalars(
         sa.select(Transaction).where(
@@ -159,4 +126,4 @@ def reconcile(account_id: int):
     return render_template(
         "accounts/reconcile.html", account=account, form=form, pending=pending,
         cleared=queries.cleared_balance_on(account, on),
-    ), status
+    ), form_status(form)

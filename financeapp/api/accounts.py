@@ -10,8 +10,9 @@ from flask import g, jsonify
 from financeapp.accounts.models import Account
 from financeapp.accounts.queries import transaction_sums
 from financeapp.api import bp
-from financeapp.api.schemas import amount_text, convert_amount
+from financeapp.api.schemas import amount_text
 from financeapp.core.scoping import require_role, scoped
+from financeapp.core.validation import convert
 from financeapp.extensions import db
 from financeapp.rates.services import rates_to
 
@@ -20,7 +21,7 @@ ZERO = Decimal(0)
 
 def account_json(account: Account, balance: Decimal, rate: Decimal | None, base_currency: str) -> dict:
     """An account as the API shows it; `rate` converts into the base currency (None: unknown)."""
-    in_base = convert_amount(balance, rate, base_currency) if rate is not None else None
+    in_base = convert(balance, rate, base_currency) if rate is not None else None
     return {
         "id": account.id,
         "name": account.name,

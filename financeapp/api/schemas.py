@@ -12,23 +12,26 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
 from flask import Request
 
 from financeapp.core.errors import FinanceError, Invalid
 from financeapp.core.money import quantize
+from financeapp.core.validation import DATE_RANGE_MESSAGE, EARLIEST_YEAR, LATEST_YEAR, checked_amount, in_date_range
 from financeapp.transactions.models import STATUSES
 from financeapp.transactions.queries import KINDS, PER_PAGE_CHOICES, SORTS, TransactionFilter
 from financeapp.transactions.services import MAX_LINES, EntryInput, LineInput, TransferInput
 
 # Ids are BIGINT-sized at most: a larger one would overflow the driver, not just miss.
 MAX_ID = 2**63 - 1
-# The services refuse amounts from 10 trillion up; checking here reports it with the other fields.
-MAX_AMOUNT = Decimal("1e13")
 MAX_LABELS = 20
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+# Numbers in query strings are read as programs write them (a dot before the decimals), whatever the
+# locale of the token's user; JSON bodies carry numbers or plain "12.50" strings.
+NUMBER_LOCALE = "en_US"
+# The date range is core/validation.py's; named here too for the OpenAPI document.
+__all__ = ["EARLIEST_YEAR", "LATEST_YEAR"]
 
 _AMOUNT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _DIGITS = re.compile(r"\d{1,19}")
@@ -94,13 +97,6 @@ def amount_text(amount: Decimal, currency: str) -> str:
     return f"{value + 0:f}"  # + 0 turns a negative zero into "0.00"
 
 
-def convert_amount(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
-    """`amount` times `rate`, rounded once to `currency` (enough precision that nothing rounds before)."""
-    with localcontext() as context:
-        context.prec = 60
-        return quantize(amount * rate, currency)
-
-
 class _Fields:
     """Reads one JSON object's fields, collecting a message per bad field instead of stopping."""
 
@@ -130,7 +126,9 @@ class _Fields:
             return None
         return value
 
-    def amount(self, name: str, *, required: bool = True) -> Decimal | None:
+    def amount(self, name: str, *, required: bool = True, sign: str = "positive") -> Decimal | None:
+        """A JSON number or numeric string, exactly; the maximum and `sign` as every amount has them
+        (the currency's decimal places are checked by the service, which knows the account)."""
         value = self.body.get(name)
         if value is None:
             if required:
@@ -144,14 +142,11 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.error(name, 'Send the amount as a number or a string such as "12.50".')
             return None
-        amount = Decimal(value)
-        if amount <= 0:
-            self.error(name, "Send a positive amount; the direction says whether money goes in or out.")
+        try:
+            return checked_amount(Decimal(value), None, field=name, sign=sign)
+        except Invalid as err:
+            self.error(name, err.message)
             return None
-        if amount >= MAX_AMOUNT:
-            self.error(name, "That amount is too large.")
-            return None
-        return amount
 
     def day(self, name: str) -> date | None:
         value = self.body.get(name)
@@ -165,8 +160,8 @@ class _Fields:
         if on is None:
             self.error(name, "Send a date as YYYY-MM-DD.")
             return None
-        if not EARLIEST_YEAR <= on.year <= LATEST_YEAR:
-            self.error(name, f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        if not in_date_range(on):
+            self.error(name, DATE_RANGE_MESSAGE)
             return None
         return on
 
@@ -230,30 +225,47 @@ def transaction_input(body: Mapping[str, Any]) -> EntryInput | TransferInput:
 
 
 def entry_input(body: Mapping[str, Any]) -> EntryInput:
-    """Money in or out of one account, with one category or two or more split lines."""
+    """Money in or out of one account, with one category or two or more split lines.
+
+    The amount is signed as GET shows it (negative = money out), so a listed transaction posts back
+    as it is; `direction` is optional: with it, a positive amount goes that way.
+    """
     errors: dict[str, str] = {}
     fields = _Fields(body, ENTRY_FIELDS, errors)
     account_id = fields.identifier("account_id", required=True)
     on = fields.day("date")
-    amount = fields.amount("amount")
-    direction = fields.choice("direction", ("in", "out"))
+    amount = fields.amount("amount", sign="nonzero")
+    direction = _direction(fields, amount)
     payee = fields.text("payee", 120)
     category_id = fields.identifier("category_id")
     memo = fields.text("memo", 255)
     labels = fields.labels()
     status = fields.choice("status", STATUSES, default="uncleared")
-    lines = _lines(body.get("lines"), errors)
+    lines = _lines(body.get("lines"), errors, direction)
     if lines and body.get("category_id") is not None:
         fields.error("category_id", "Leave category_id out of a split; each line has its own.")
     if errors:
         raise _invalid(errors)
     return EntryInput(
-        account_id=account_id, on=on, amount=amount, direction=direction,  # type: ignore[arg-type]
+        account_id=account_id, on=on, amount=abs(amount), direction=direction,  # type: ignore[arg-type]
         payee=payee, category_id=category_id, memo=memo, labels=labels, status=status, lines=lines,
     )
 
 
-def _lines(value: Any, errors: dict[str, str]) -> tuple[LineInput, ...]:
+def _direction(fields: _Fields, amount: Decimal | None) -> str:
+    """"in" or "out": the amount's sign says it, or `direction` does for a positive amount."""
+    direction = fields.choice("direction", ("in", "out"), default="")
+    if amount is None or not fields.ok("direction"):
+        return direction or "out"
+    if amount < 0:
+        if direction == "in":
+            fields.error("amount", "A negative amount is money out, but direction says in; send one of them.")
+        return "out"
+    return direction or "in"
+
+
+def _lines(value: Any, errors: dict[str, str], direction: str) -> tuple[LineInput, ...]:
+    """Split lines, each signed like the amount (negative for money out) or all positive."""
     if value is None or value == []:
         return ()
     if not isinstance(value, list):
@@ -265,18 +277,24 @@ def _lines(value: Any, errors: dict[str, str]) -> tuple[LineInput, ...]:
     if len(value) > MAX_LINES:
         errors["lines"] = f"A transaction can have at most {MAX_LINES} split lines."
         return ()
-    lines: list[LineInput] = []
+    signed: list[LineInput] = []
     for index, item in enumerate(value):
         if not isinstance(item, dict):
             errors[f"lines[{index}]"] = "Send each line as an object with category_id, amount and memo."
             continue
         line = _Fields(item, LINE_FIELDS, errors, prefix=f"lines[{index}].")
         category_id = line.identifier("category_id")
-        amount = line.amount("amount")
+        amount = line.amount("amount", sign="nonzero")
         memo = line.text("memo", 255)
-        if amount is not None:
-            lines.append(LineInput(category_id=category_id, amount=amount, memo=memo))
-    return tuple(lines)
+        if amount is None:
+            continue
+        mixed = bool(signed) and (amount < 0) != (signed[0].amount < 0)
+        if mixed or (amount < 0 and direction == "in"):
+            line.error("amount", "Give every line the sign of the amount (negative for money out), or send them all "
+                                 "positive.")
+        else:
+            signed.append(LineInput(category_id=category_id, amount=amount, memo=memo))
+    return tuple(LineInput(line.category_id, abs(line.amount), line.memo) for line in signed)
 
 
 def transfer_input(body: Mapping[str, Any]) -> TransferInput:
@@ -308,7 +326,7 @@ def transaction_filter(args: Mapping[str, str]) -> TransactionFilter:
     The page ignores an unknown kind or sort and falls back to the defaults; an API client
     that misspelt one would get the wrong rows without noticing, so here it is a 400.
     """
-    f = TransactionFilter.from_args(args)
+    f = TransactionFilter.from_args(args, locale=NUMBER_LOCALE)
     errors = dict(f.errors)
 
     def given(name: str) -> str:

@@ -6,7 +6,7 @@ from flask import g, jsonify, request, url_for
 
 from financeapp.api import bp
 from financeapp.api.schemas import MAX_ID, amount_text, read_json, transaction_filter, transaction_input
-from financeapp.core.errors import FinanceError, NotFound
+from financeapp.core.errors import NotFound
 from financeapp.core.scoping import get_scoped_or_404, require_role
 from financeapp.extensions import db
 from financeapp.transactions import services
@@ -78,16 +78,13 @@ def transactions_detail(transaction_id: int):
 def transactions_create():
     """Record an entry (one row) or a transfer (both sides); 201 with what was written."""
     data = transaction_input(read_json(request))
-    try:
-        if isinstance(data, EntryInput):
-            created = [services.record_entry(g.workspace, data)]
-        else:
-            created = list(services.record_transfer(g.workspace, data))
-        body = [transaction_json(txn) for txn in created]  # from the flushed rows, before commit expires them
-        db.session.commit()
-    except FinanceError:
-        db.session.rollback()
-        raise
+    # A service error rolls back in the app's error handler and answers problem+json.
+    if isinstance(data, EntryInput):
+        created = [services.record_entry(g.workspace, data)]
+    else:
+        created = list(services.record_transfer(g.workspace, data))
+    body = [transaction_json(txn) for txn in created]  # from the flushed rows, before commit expires them
+    db.session.commit()
     response = jsonify(data=body)
     response.status_code = 201
     if isinstance(data, EntryInput):

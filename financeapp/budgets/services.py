@@ -37,12 +37,12 @@ from financeapp.budgets.queries import (
 )
 from financeapp.categories.models import Category
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import minor_units, quantize
+from financeapp.core.money import format_money, quantize
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.validation import checked_amount, checked_day
 from financeapp.extensions import db
 from financeapp.workspaces.models import Workspace
 
-MAX_AMOUNT = Decimal("1e13")
 MAX_REPORT_MONTHS = 120
 ALERT_LEVELS = (100, 80)
 
@@ -381,19 +381,9 @@ class LineInput:
     rollover: bool = False
 
 
-def _amount(workspace: Workspace, amount: Decimal | None, name: str = "amount") -> Decimal:
-    if amount is None or not Decimal(amount).is_finite():
-        raise Invalid("Enter an amount.", fields={name: "Enter an amount."})
-    amount = Decimal(amount)
-    if amount < 0:
-        raise Invalid("A budget cannot be negative.", fields={name: "Enter zero or more."})
-    if amount >= MAX_AMOUNT:
-        raise Invalid("That amount is too large.", fields={name: "Enter an amount below 10 trillion."})
-    currency = workspace.base_currency
-    if amount != quantize(amount, currency):
-        message = f"{currency} amounts have at most {minor_units(currency)} decimal places."
-        raise Invalid(message, fields={name: message})
-    return quantize(amount, currency)
+def _amount(workspace: Workspace, amount: Decimal | None) -> Decimal:
+    """A budget is zero or more, in the base currency."""
+    return checked_amount(amount, workspace.base_currency, sign="nonnegative")
 
 
 def _expense_category(workspace: Workspace, category_id: int | str | None) -> Category:
@@ -426,6 +416,7 @@ def set_line(workspace: Workspace, data: LineInput) -> BudgetLine:
         raise Invalid("Choose per month or per year.", fields={"period": "Choose per month or per year."})
     category = _expense_category(workspace, data.category_id)
     amount = _amount(workspace, data.amount)
+    checked_day(data.month, field="month")
     month = date(data.month.year, 1, 1) if data.period == "year" else month_start(data.month)
     _check_period_clash(workspace, category, month, data.period)
     line = db.session.scalar(scoped(BudgetLine, workspace).where(
@@ -502,7 +493,8 @@ def move_money(workspace: Workspace, source: BudgetLine, target: BudgetLine, amo
     figures = month_figures(workspace, source.month).line(source.id)
     available = figures.remaining if figures is not None else source.amount
     if value > available:
-        message = f"{figures.name if figures else 'That line'} has only {available} left to move."
+        message = (f"{figures.name if figures else 'That line'} has only "
+                   f"{format_money(available, workspace.base_currency)} left to move.")
         raise Invalid(message, fields={"amount": message})
     source.amount -= value
     target.amount += value
@@ -521,46 +513,3 @@ def expense_category_choices(workspace: Workspace) -> list[tuple[str, str]]:
     rows = [info for info in categories.values() if info.kind == "expense"]
     return [(str(info.id), info.name) for info in sorted(rows, key=lambda info: info.name.lower())]
 
-
-# Demo ------------------------------------------------------------------------------------------
-
-
-DEMO_BUDGET = {
-    "Groceries": "450", "Eating out": "150", "Coffee": "40", "Utilities": "180", "Internet and phone": "80",
-    "Fuel": "120", "Public transport": "60", "Entertainment": "80", "Subscriptions": "45", "Household supplies": "60",
-}
-
-
-def seed_demo_budgets(workspace: Workspace, today: date | None = None) -> int:
-    """Give the demo workspace a budget for last month and this month (unless it has one); lines created.
-
-    Amounts are the category's average spending over the three months before last, rounded up
-    to 10, or a plausible default when the history has none.
-    """
-    this_month = month_start(today or date.today())
-    last_month = add_months(this_month, -1)
-    has_lines = db.session.scalar(scoped(BudgetLine, workspace).where(
-        BudgetLine.month.in_([this_month, last_month])).limit(1))
-    if has_lines is not None:
-        return 0
-    categories = {info.name.split(": ", 1)[-1]: info for info in category_map(workspace).values()
-                  if info.kind == "expense" and info.parent_id is not None}
-    history = figures_for_months(workspace, add_months(last_month, -3), add_months(last_month, -1))
-    created = 0
-    for name, default in DEMO_BUDGET.items():
-        info = categories.get(name)
-        if info is None:
-            continue
-        average = sum((_unbudgeted_spent(m, info.id) for m in history), ZERO) / 3
-        amount = (average / 10).to_integral_value(rounding="ROUND_CEILING") * 10 if average > 0 else Decimal(default)
-        for month in (last_month, this_month):
-            db.session.add(BudgetLine(workspace_id=workspace.id, category_id=info.id, month=month, period="month",
-                                      amount=quantize(amount, workspace.base_currency),
-                                      rollover=name == "Groceries"))
-            created += 1
-    db.session.flush()
-    return created
-
-
-def _unbudgeted_spent(figures: MonthFigures, category_id: int) -> Decimal:
-    return sum((row.spent for row in figures.unbudgeted if row.category_id == category_id), ZERO)

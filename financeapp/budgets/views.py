@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
@@ -12,10 +13,12 @@ from financeapp.budgets import bp, services
 from financeapp.budgets.forms import AmountForm, CopyForm, LineForm, MoveForm, ReportForm, StyleForm
 from financeapp.budgets.models import STYLES, BudgetLine
 from financeapp.budgets.queries import add_months, month_start, parse_month
-from financeapp.core.errors import FinanceError, Invalid
-from financeapp.core.forms import attach_errors
+from financeapp.core.errors import Invalid
+from financeapp.core.forms import attach_errors, form_status
+from financeapp.core.money import format_money
 from financeapp.core.scoping import get_scoped_or_404, require_role
-from financeapp.extensions import db
+from financeapp.core.validation import amount_for_input
+from financeapp.core.views import run_action, save_form
 
 
 def _is_htmx() -> bool:
@@ -26,8 +29,16 @@ def _month_arg(value: str | None) -> date:
     return month_start(date.today()) if not value else parse_month(value)
 
 
+def _month_url(month: date) -> str:
+    return url_for("budgets.index", month=f"{month:%Y-%m}")
+
+
 def _back_to(month: date):
-    return redirect(url_for("budgets.index", month=f"{month:%Y-%m}"))
+    return redirect(_month_url(month))
+
+
+def _money(amount: Decimal) -> str:
+    return format_money(amount, g.workspace.base_currency)
 
 
 def _line_form(month: date, **kwargs) -> LineForm:
@@ -91,22 +102,14 @@ def _posted_month(form_month: str | None) -> date:
 def create():
     month = _posted_month(request.form.get("month"))
     form = _line_form(month)
-    if form.validate_on_submit():
-        try:
-            line = services.set_line(g.workspace, services.LineInput(
-                category_id=form.category_id.data, month=month, amount=form.amount.decimal,
-                period=form.period.data, rollover=bool(form.rollover.data)))
-        except FinanceError as err:
-            db.session.rollback()
-            if err.status == 404:
-                raise
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            when = f"{line.month.year}" if line.is_yearly else f"{month:%B %Y}"
-            flash(f"Budgeted {line.amount:,.2f} for {line.category.full_name} in {when}.", "success")
-            return _back_to(month)
-    return _render_index(month, line_form=form, status=422)
+    if done := save_form(form, lambda: services.set_line(g.workspace, services.LineInput(
+            category_id=form.category_id.data, month=month, amount=form.amount.decimal,
+            period=form.period.data, rollover=bool(form.rollover.data)))):
+        line = done.value
+        when = f"{line.month.year}" if line.is_yearly else f"{month:%B %Y}"
+        flash(f"Budgeted {_money(line.amount)} for {line.category.full_name} in {when}.", "success")
+        return _back_to(month)
+    return _render_index(month, line_form=form, status=form_status(form))
 
 
 def _context_month(line: BudgetLine) -> date:
@@ -140,7 +143,8 @@ def line(line_id: int):
 @require_role("manager")
 def edit(line_id: int):
     line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
-    form = AmountForm(formdata=None, amount=f"{line.amount:.2f}", rollover=line.rollover)
+    form = AmountForm(formdata=None, amount=amount_for_input(line.amount, g.workspace.base_currency),
+                      rollover=line.rollover)
     if _is_htmx():
         return _row_response(line, form, editing=True)
     return render_template("budgets/edit.html", line=line, form=form, month=_context_month(line))
@@ -152,22 +156,14 @@ def update(line_id: int):
     line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
     form = AmountForm()
     month = _context_month(line)
-    if form.validate_on_submit():
-        try:
-            services.update_line(g.workspace, line, form.amount.decimal, bool(form.rollover.data))
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            if _is_htmx():
-                return _row_response(line)
-            flash(f"Budget for {line.category.full_name} saved.", "success")
-            return _back_to(month)
-    line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
+    if save_form(form, lambda: services.update_line(g.workspace, line, form.amount.decimal, bool(form.rollover.data))):
+        if _is_htmx():
+            return _row_response(line)
+        flash(f"Budget for {line.category.full_name} saved.", "success")
+        return _back_to(month)
     if _is_htmx():
-        return _row_response(line, form, editing=True, status=422)
-    return render_template("budgets/edit.html", line=line, form=form, month=month), 422
+        return _row_response(line, form, editing=True, status=form_status(form))
+    return render_template("budgets/edit.html", line=line, form=form, month=month), form_status(form)
 
 
 @bp.post("/lines/<int:line_id>/delete")
@@ -175,25 +171,25 @@ def update(line_id: int):
 def delete(line_id: int):
     line = get_scoped_or_404(BudgetLine, line_id, g.workspace)
     month, name = _context_month(line), line.category.full_name
-    services.delete_line(g.workspace, line)
-    db.session.commit()
-    flash(f"Removed {name} from the budget.", "success")
-    return _back_to(month)
+    return run_action(lambda: services.delete_line(g.workspace, line), success=f"Removed {name} from the budget.",
+                      then=_month_url(month))
 
 
 @bp.post("/copy")
 @require_role("manager")
 def copy():
     month = _posted_month(request.form.get("month"))
-    try:
-        count = services.copy_previous_month(g.workspace, month)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "warning")
-        return _back_to(month)
-    db.session.commit()
-    flash(f"Copied {count} line{'s' if count != 1 else ''} from {add_months(month, -1):%B %Y}.", "success")
-    return _back_to(month)
+    return run_action(
+        lambda: services.copy_previous_month(g.workspace, month),
+        success=lambda count: f"Copied {count} line{'s' if count != 1 else ''} from {add_months(month, -1):%B %Y}.",
+        then=_month_url(month))
+
+
+def _moved(form: MoveForm) -> tuple[BudgetLine, BudgetLine]:
+    source = get_scoped_or_404(BudgetLine, form.source_id.data, g.workspace)
+    target = get_scoped_or_404(BudgetLine, form.target_id.data, g.workspace)
+    services.move_money(g.workspace, source, target, form.amount.decimal)
+    return source, target
 
 
 @bp.post("/move")
@@ -201,22 +197,12 @@ def copy():
 def move():
     month = _posted_month(request.form.get("month"))
     form = _move_form(month)
-    if form.validate_on_submit():
-        try:
-            source = get_scoped_or_404(BudgetLine, form.source_id.data, g.workspace)
-            target = get_scoped_or_404(BudgetLine, form.target_id.data, g.workspace)
-            services.move_money(g.workspace, source, target, form.amount.decimal)
-        except FinanceError as err:
-            db.session.rollback()
-            if err.status == 404:
-                raise
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash(f"Moved {form.amount.decimal:,.2f} from {source.category.full_name} to "
-                  f"{target.category.full_name}.", "success")
-            return _back_to(month)
-    return _render_index(month, move_form=form, status=422)
+    if done := save_form(form, lambda: _moved(form)):
+        source, target = done.value
+        flash(f"Moved {_money(form.amount.decimal)} from {source.category.full_name} to "
+              f"{target.category.full_name}.", "success")
+        return _back_to(month)
+    return _render_index(month, move_form=form, status=form_status(form))
 
 
 @bp.post("/style")
@@ -224,15 +210,9 @@ def move():
 def style():
     form = StyleForm()
     month = _posted_month(request.form.get("month"))
-    try:
-        services.set_style(g.workspace, form.style.data or "")
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return _back_to(month)
-    db.session.commit()
-    flash(f"Budgeting style: {STYLES[form.style.data].lower()}.", "success")
-    return _back_to(month)
+    return run_action(lambda: services.set_style(g.workspace, form.style.data or ""),
+                      success=lambda setting: f"Budgeting style: {STYLES[setting.style].lower()}.",
+                      then=_month_url(month))
 
 
 @bp.get("/report")

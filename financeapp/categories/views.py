@@ -7,9 +7,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 from financeapp.categories import bp, services
 from financeapp.categories.forms import CategoryForm, TargetForm
 from financeapp.categories.models import Category
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors
+from financeapp.core.errors import Invalid
+from financeapp.core.forms import form_status
 from financeapp.core.scoping import check_role, get_scoped_or_404, require_role, scoped
+from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 
 
@@ -36,18 +37,11 @@ def index():
 @require_role("manager")
 def create():
     form = _category_form()
-    if form.validate_on_submit():
-        try:
-            category = services.create_category(g.workspace, form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash(f"Added “{category.full_name}”.", "success")
-            return redirect(url_for("categories.index"))
+    if done := save_form(form, lambda: services.create_category(g.workspace, form.to_input())):
+        flash(f"Added “{done.value.full_name}”.", "success")
+        return redirect(url_for("categories.index"))
     return render_template("categories/index.html", tree=services.category_tree(g.workspace),
-                           counts=services.usage_counts(g.workspace), form=form), 422
+                           counts=services.usage_counts(g.workspace), form=form), form_status(form)
 
 
 @bp.route("/<int:category_id>/edit", methods=["GET", "POST"])
@@ -60,22 +54,13 @@ def edit(category_id: int):
     targets = TargetForm(formdata=None)
     targets.target_id.choices = [c for c in services.category_choices(g.workspace, blank="Uncategorised")
                                  if c[0] != str(category.id)]
-    status = 200
     if request.method == "POST":
         check_role("manager")
-        if form.validate_on_submit():
-            try:
-                services.update_category(g.workspace, category, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash("Category saved.", "success")
-                return redirect(url_for("categories.index"))
-        status = 422
+        if save_form(form, lambda: services.update_category(g.workspace, category, form.to_input())):
+            flash("Category saved.", "success")
+            return redirect(url_for("categories.index"))
     return render_template("categories/edit.html", category=category, form=form, targets=targets,
-                           used=services.usage_counts(g.workspace).get(category.id, 0)), status
+                           used=services.usage_counts(g.workspace).get(category.id, 0)), form_status(form)
 
 
 def _target(form: TargetForm) -> Category | None:
@@ -83,24 +68,21 @@ def _target(form: TargetForm) -> Category | None:
     return get_scoped_or_404(Category, value, g.workspace) if value else None
 
 
+def _merge(source: Category) -> tuple[int, Category]:
+    target = _target(TargetForm())
+    if target is None:
+        raise Invalid("Choose the category to merge into.")
+    return services.merge_categories(g.workspace, source, target), target
+
+
 @bp.post("/<int:category_id>/merge")
 @require_role("manager")
 def merge(category_id: int):
     source = get_scoped_or_404(Category, category_id, g.workspace)
-    target = _target(TargetForm())
-    if target is None:
-        flash("Choose the category to merge into.", "danger")
-        return redirect(url_for("categories.edit", category_id=category_id))
     name = source.name
-    try:
-        moved = services.merge_categories(g.workspace, source, target)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("categories.edit", category_id=category_id))
-    db.session.commit()
-    flash(f"Merged “{name}” into “{target.full_name}” ({moved} lines moved).", "success")
-    return redirect(url_for("categories.index"))
+    return run_action(lambda: _merge(source),
+                      success=lambda done: f"Merged “{name}” into “{done[1].full_name}” ({done[0]} lines moved).",
+                      then=url_for("categories.index"), back=url_for("categories.edit", category_id=category_id))
 
 
 @bp.post("/<int:category_id>/delete")
@@ -108,12 +90,6 @@ def merge(category_id: int):
 def delete(category_id: int):
     category = get_scoped_or_404(Category, category_id, g.workspace)
     name = category.name
-    try:
-        moved = services.delete_category(g.workspace, category, _target(TargetForm()))
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("categories.edit", category_id=category_id))
-    db.session.commit()
-    flash(f"Deleted “{name}”; {moved} transaction lines reassigned.", "success")
-    return redirect(url_for("categories.index"))
+    return run_action(lambda: services.delete_category(g.workspace, category, _target(TargetForm())),
+                      success=lambda moved: f"Deleted “{name}”; {moved} transaction lines reassigned.",
+                      then=url_for("categories.index"), back=url_for("categories.edit", category_id=category_id))

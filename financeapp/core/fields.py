@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import StringField
+from wtforms import DateField, StringField
 from wtforms.validators import ValidationError
 
 from financeapp.core.errors import Invalid
-from financeapp.core.validation import MAX_AMOUNT, parse_amount
+from financeapp.core.validation import (
+    DATE_RANGE_MESSAGE,
+    FIRST_DAY,
+    LAST_DAY,
+    checked_amount,
+    in_date_range,
+    parse_amount,
+)
 
 
 class MoneyField(StringField):
@@ -31,12 +38,9 @@ class MoneyField(StringField):
         if not text:
             return
         try:
-            value = parse_amount(text)
+            self.decimal = checked_amount(parse_amount(text), None, field=None, sign="any")
         except Invalid as err:
             raise ValueError(err.message) from None
-        if abs(value) >= MAX_AMOUNT:
-            raise ValueError("That amount is too large: enter less than 10 trillion.")
-        self.decimal = value
 
     def _value(self) -> str:
         if self.raw_data:
@@ -47,3 +51,18 @@ class MoneyField(StringField):
 def money_required(form, field: MoneyField) -> None:
     if field.decimal is None and not field.errors:
         raise ValidationError("Enter an amount.")
+
+
+class DayField(DateField):
+    """A date box that accepts only the years every date may have (core/validation.py), with the
+    range also in the picker's min and max."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].setdefault("min", FIRST_DAY.isoformat())
+        kwargs["render_kw"].setdefault("max", LAST_DAY.isoformat())
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not in_date_range(self.data):
+            raise ValidationError(DATE_RANGE_MESSAGE)

@@ -13,8 +13,10 @@ digits can only be a decimal point, so `12.50` is read as 12.50 in every locale.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import TypeVar
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
@@ -29,9 +31,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 FIRST_DAY, LAST_DAY = date(EARLIEST_YEAR, 1, 1), date(LATEST_YEAR, 12, 31)
 DATE_RANGE_MESSAGE = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
 
+T = TypeVar("T")
+
 SIGNS = ("positive", "nonnegative", "nonzero", "any")
 _SIGN_MESSAGES = {
-    "positive": "Enter an amount greater than zero.",
+    "positive": "Enter a positive amount (more than zero).",
     "nonnegative": "Enter zero or more.",
     "nonzero": "Enter an amount other than zero.",
 }
@@ -98,7 +102,7 @@ def _read(text: str, decimal_sep: str, group_sep: str, places: int | None) -> tu
         if mark == group_sep:
             whole = _grouped_digits(f"{head} {tail}")
             return (whole, "") if whole else None
-        if not (mark == decimal_sep and places == 3):
+        if not (mark == decimal_sep and places is not None and places >= 3):
             raise _Ambiguous(head.replace(" ", ""), tail)
     whole = _grouped_digits(head) if head else "0"
     return (whole, tail) if whole is not None and (tail or head) else None
@@ -109,7 +113,7 @@ def parse_amount(text: str, locale: str | None = None, *, places: int | None = N
     """A number as a person types it in `locale` (the current one by default), exactly.
 
     `places` (the currency's minor units, when known) settles `1,500`-like texts only where the
-    currency has three decimals; otherwise they are refused with both readings.
+    number has three or more decimals (KWD, a rate); otherwise they are refused with both readings.
     """
     raw = str(text).strip()
     if not raw:
@@ -143,11 +147,13 @@ def _ambiguity_message(raw: str, err: _Ambiguous, locale: str) -> str:
     return f"“{raw[:40]}” could mean {as_thousands} or {as_fraction}; type {thousands} or {two_places} to say which."
 
 
-def checked_amount(value: Decimal | None, currency: str, *, field: str | None = "amount",
+def checked_amount(value: Decimal | None, currency: str | None, *, field: str | None = "amount",
                    sign: str = "positive") -> Decimal:
     """`value` as a valid amount of `currency`: finite, within the one maximum, in its minor units.
 
     `sign` is one of SIGNS. The message is attached to `field` (None for a form-wide error).
+    `currency` None checks all but the decimal places, for input read before its account is known
+    (a form field, a JSON body); the service checks again with the currency.
     """
     if sign not in SIGNS:
         raise ValueError(f"unknown sign rule {sign}")
@@ -159,6 +165,8 @@ def checked_amount(value: Decimal | None, currency: str, *, field: str | None = 
         raise _invalid(field, _SIGN_MESSAGES[sign])
     if abs(value) >= MAX_AMOUNT:
         raise _invalid(field, "That amount is too large: enter less than 10 trillion.")
+    if currency is None:
+        return value
     if value != quantize(value, currency):
         raise _invalid(field, f"{currency} amounts have at most {minor_units(currency)} decimal places.")
     return quantize(value, currency)
@@ -175,6 +183,7 @@ def parse_money(text: str | Decimal | int, currency: str, locale: str | None = N
 
 
 def in_date_range(day: date) -> bool:
+    """Whether `day` is within the one range of years every date field accepts."""
     return FIRST_DAY <= day <= LAST_DAY
 
 
@@ -189,6 +198,28 @@ def checked_day(value: date | None, *, field: str | None = "date", required: boo
     return value
 
 
+def parse_day(text: str, *, field: str | None = "date") -> date:
+    """A date written YYYY-MM-DD (a query string, a date box, a JSON field), within the one range."""
+    raw = str(text).strip()
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    except ValueError:  # a day that is not on the calendar, such as 2026-02-30
+        day = None
+    if day is None:
+        raise _invalid(field, f"“{raw[:20]}” is not a date (use YYYY-MM-DD).")
+    return checked_day(day, field=field)  # type: ignore[return-value]
+
+
+def gather(errors: dict[str, str], check: Callable[[], T]) -> T | None:
+    """`check()`'s value; or None, with its messages added to `errors`, so that a service reports every
+    bad field at once: `amount = gather(errors, lambda: checked_amount(...))`."""
+    try:
+        return check()
+    except Invalid as err:
+        errors.update(err.fields or {"": err.message})
+        return None
+
+
 def convert(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
     """`amount` times `rate`, rounded once (half to even) to `currency`'s minor units."""
     with localcontext() as context:
@@ -196,9 +227,11 @@ def convert(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
         return Decimal(amount * rate).quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
 
 
-def amount_for_input(amount: Decimal, currency: str, locale: str | None = None) -> str:
-    """An amount as a form's text box shows it: the locale's decimal mark, no grouping, minor units."""
+def amount_for_input(amount: Decimal, currency: str | None, locale: str | None = None) -> str:
+    """An amount as a form's text box shows it: the locale's decimal mark, no grouping, so that
+    reading it back (`parse_amount`) gives the same value. `currency` sets the places; None keeps
+    the value's own, without trailing zeros (a filter's bound)."""
     decimal_sep, _ = _separators(locale or current_locale())
-    text = f"{quantize(Decimal(amount), currency) + 0:f}"
+    value = quantize(Decimal(amount), currency) if currency else Decimal(amount).normalize()
+    text = f"{value + 0:f}"
     return text.replace(".", decimal_sep if decimal_sep in ".," else ".")
-

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from financeapp.core.fields import MoneyField, money_required
+from financeapp.core.errors import Invalid
+from financeapp.core.fields import DayField, MoneyField, money_required
 from financeapp.core.money import currency_choices
+from financeapp.core.validation import parse_amount
 from financeapp.debts.models import DEBT_KINDS, MIN_PAYMENT_KINDS, STRATEGIES
 from financeapp.debts.services import DebtInput, PaymentInput, WhatIfInput
 
 
 class PercentField(StringField):
-    """A percentage typed as 6.5 or 6,5; a finite Decimal out (range rules are the service's)."""
+    """A percentage typed in the user's locale (6.5, or 6,5 in de_DE); a finite Decimal out (range rules are the
+    service's)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("render_kw", {})
@@ -29,20 +32,13 @@ class PercentField(StringField):
         super().process_formdata(valuelist)
         self.decimal = None
         raw = self.data if isinstance(self.data, str) else "" if self.data is None else str(self.data)
-        text = raw.strip().replace(",", ".").removesuffix("%").strip()
+        text = raw.strip().removesuffix("%").strip()
         if not text:
             return
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
+        try:  # read as amounts are, in the user's locale: 6,5 in de_DE
+            self.decimal = parse_amount(text, places=3)  # a mark before three digits is a decimal point: 6.125
+        except Invalid:
             raise ValueError("Enter a percentage such as 6.5.") from None
-        if not value.is_finite():
-            raise ValueError("Enter a percentage such as 6.5.")
-        self.decimal = value
-
-
-def _account_choices(accounts) -> list[tuple[str, str]]:
-    return [("", "— not linked —")] + [(str(a.id), f"{a.name} ({a.currency})") for a in accounts]
 
 
 class DebtForm(FlaskForm):
@@ -56,7 +52,7 @@ class DebtForm(FlaskForm):
                                description="The nominal yearly rate or APR, such as 6.5; 0 for an interest-free loan.")
     principal = MoneyField("Amount borrowed")
     term_months = IntegerField("Term (months)", validators=[Optional()])
-    start_date = DateField("Start date", validators=[Optional()], default=date.today)
+    start_date = DayField("Start date", validators=[Optional()], default=date.today)
     payment_day = IntegerField("Payment day of the month", validators=[Optional()],
                                description="1 to 31; the last day of shorter months. Empty: the start date's day.")
     balance = MoneyField("Current balance", description="What you owe today (ignored when an account is linked).")
@@ -65,9 +61,9 @@ class DebtForm(FlaskForm):
     min_payment_percent = PercentField("Minimum percentage of the balance (%)")
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
-    def __init__(self, *args, accounts=(), base_currency: str = "USD", **kwargs):
+    def __init__(self, *args, accounts: list[tuple[str, str]] = (), base_currency: str = "USD", **kwargs):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.account_id.choices = _account_choices(accounts)
+        self.account_id.choices = list(accounts)
         self.currency.choices = currency_choices()
         if not self.currency.data:
             self.currency.data = base_currency
@@ -85,17 +81,16 @@ class DebtForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    on = DateField("Date", default=date.today, validators=[DataRequired()])
+    on = DayField("Date", default=date.today, validators=[DataRequired()])
     amount = MoneyField("Amount paid", validators=[money_required])
     from_account_id = SelectField("Paid from", default="",
                                   description="Choose an account to write the payment to the ledger as well "
                                               "(a transfer into the linked loan account, or an expense).")
     memo = StringField("Memo", validators=[Optional(), Length(max=255)])
 
-    def __init__(self, *args, accounts=(), **kwargs):
+    def __init__(self, *args, accounts: list[tuple[str, str]] = (), **kwargs):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.from_account_id.choices = [("", "— only record it here —")] + [
-            (str(a.id), f"{a.name} ({a.currency})") for a in accounts]
+        self.from_account_id.choices = list(accounts)
 
     def to_input(self) -> PaymentInput:
         source = self.from_account_id.data or ""
@@ -111,7 +106,7 @@ class WhatIfForm(FlaskForm):
 
     extra_monthly = MoneyField("Extra each month")
     one_off_amount = MoneyField("One-off extra payment")
-    one_off_date = DateField("On", validators=[Optional()])
+    one_off_date = DayField("On", validators=[Optional()])
 
     def asked(self) -> bool:
         return bool(self.extra_monthly.decimal or self.one_off_amount.decimal)

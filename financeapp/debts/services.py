@@ -30,21 +30,30 @@ from sqlalchemy.orm import selectinload
 from financeapp.accounts.models import Account
 from financeapp.accounts.queries import balance_on
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import is_currency, minor_units, quantize
+from financeapp.core.money import format_money, is_currency, minor_units, quantize
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.validation import checked_amount, checked_day, convert, gather
 from financeapp.debts import amortization as am
 from financeapp.debts import planner
 from financeapp.debts.models import DEBT_KINDS, MIN_PAYMENT_KINDS, Debt, DebtPayment, DebtPlanSetting
 from financeapp.debts.queries import PaymentTotals, linked_balances, payment_totals
 from financeapp.extensions import db
+from financeapp.rates.services import rates_to
+from financeapp.transactions.models import Transaction
+from financeapp.transactions.services import (
+    EntryInput,
+    TransferInput,
+    delete_transaction,
+    record_entry,
+    record_transfer,
+)
 from financeapp.workspaces.models import Workspace
 
 ZERO = Decimal(0)
 LIABILITY_ACCOUNT_TYPES = ("loan", "credit_card", "other_liability")
 MAX_RATE = Decimal(1000)  # percent a year; payday loans reach several hundred
 MAX_TERM = am.MAX_PERIODS
-MAX_AMOUNT = Decimal("1e13")
-EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 
 # ----------------------------------------------------------------------------------------------- debts
@@ -99,7 +108,6 @@ def _validated(workspace: Workspace, data: DebtInput, current: Debt | None = Non
     if not is_currency(currency):
         errors["currency"] = "Choose an ISO 4217 currency such as USD or EUR."
         currency = workspace.base_currency
-    places = minor_units(currency)
     rate = data.annual_rate
     if rate is None or not rate.is_finite():
         errors["annual_rate"] = "Enter the annual interest rate in percent, such as 6.5 (0 for none)."
@@ -113,15 +121,8 @@ def _validated(workspace: Workspace, data: DebtInput, current: Debt | None = Non
             if required:
                 errors[name] = "Enter an amount."
             return None
-        if not value.is_finite() or abs(value) >= MAX_AMOUNT:
-            errors[name] = "Enter a finite amount below 10 trillion."
-        elif value < 0 or (positive and value == 0):
-            errors[name] = "Enter an amount above zero." if positive else "Enter zero or more."
-        elif not _places_ok(value, places):
-            errors[name] = f"{currency} amounts have at most {places} decimal places."
-        else:
-            return quantize(value, currency)
-        return None
+        sign = "positive" if positive else "nonnegative"
+        return gather(errors, lambda: checked_amount(value, currency, field=name, sign=sign))
 
     clean: dict = {"name": name, "kind": kind, "currency": currency, "annual_rate": rate,
                    "account_id": account.id if account else None, "notes": (data.notes or "").strip()[:2000],
@@ -135,8 +136,8 @@ def _validated(workspace: Workspace, data: DebtInput, current: Debt | None = Non
             errors["term_months"] = f"Enter a term between 1 and {MAX_TERM} months."
         if data.start_date is None:
             errors["start_date"] = "Enter the date the loan started."
-        elif not EARLIEST <= data.start_date <= LATEST:
-            errors["start_date"] = "Enter a date between 1900 and 2199."
+        else:
+            gather(errors, lambda: checked_day(data.start_date, field="start_date"))
         if data.payment_day is not None and not 1 <= data.payment_day <= 31:
             errors["payment_day"] = "Enter a day of the month from 1 to 31."
         clean.update(term_months=data.term_months, start_date=data.start_date,
@@ -218,9 +219,9 @@ def _resplit(workspace: Workspace, debt: Debt) -> None:
         interest = am.interest_for(balance, debt.annual_rate, places) if balance > 0 else ZERO
         principal = payment.amount - interest
         if principal > balance:
-            payoff = quantize(balance + interest, debt.currency)
+            payoff = format_money(balance + interest, debt.currency)
             raise Invalid(
-                f"The payment of {quantize(payment.amount, debt.currency)} on {payment.on} is more than the "
+                f"The payment of {format_money(payment.amount, debt.currency)} on {payment.on} is more than the "
                 f"payoff amount of {payoff} on that date.",
                 fields={"amount": f"That is more than the payoff amount of {payoff}."},
             )
@@ -231,9 +232,6 @@ def _resplit(workspace: Workspace, debt: Debt) -> None:
 
 def record_payment(workspace: Workspace, debt: Debt, data: PaymentInput) -> DebtPayment:
     """Record a payment on a loan, optionally writing it to the ledger or pointing at a transaction."""
-    from financeapp.transactions.models import Transaction
-    from financeapp.transactions.services import EntryInput, TransferInput, record_entry, record_transfer
-
     if not debt.is_loan:
         raise Invalid("Payments are recorded against loans; for a card, update its balance or link its account.")
     errors: dict[str, str] = {}
@@ -249,21 +247,13 @@ def record_payment(workspace: Workspace, debt: Debt, data: PaymentInput) -> Debt
             amount = amount if amount is not None else abs(txn.amount)
     if on is None:
         errors["on"] = "Enter the date of the payment."
-    elif not EARLIEST <= on <= LATEST:
-        errors["on"] = "Enter a date between 1900 and 2199."
-    elif debt.start_date and on < debt.start_date:
+    elif gather(errors, lambda: checked_day(on, field="on")) and debt.start_date and on < debt.start_date:
         errors["on"] = f"The loan started on {debt.start_date}; a payment cannot be earlier."
     places = minor_units(debt.currency)
-    if amount is None:
-        errors["amount"] = "Enter an amount."
-    elif not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT:
-        errors["amount"] = "Enter an amount above zero and below 10 trillion."
-    elif not _places_ok(amount, places):
-        errors["amount"] = f"{debt.currency} amounts have at most {places} decimal places."
+    amount = gather(errors, lambda: checked_amount(amount, debt.currency))
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     assert on is not None and amount is not None
-    amount = quantize(amount, debt.currency)
     memo = (data.memo or "").strip()[:255] or f"Payment: {debt.name}"
     created = False
     interest = principal = ZERO
@@ -307,9 +297,6 @@ def _funding_account(workspace: Workspace, debt: Debt, account_id: int) -> Accou
 
 def delete_payment(workspace: Workspace, payment: DebtPayment) -> None:
     """Remove a payment record, and the ledger transaction it wrote (a reconciled one is refused)."""
-    from financeapp.transactions.models import Transaction
-    from financeapp.transactions.services import delete_transaction
-
     debt = get_scoped_or_404(Debt, payment.debt_id, workspace)
     if payment.created_transaction and payment.transaction_id is not None:
         txn = db.session.scalar(scoped(Transaction, workspace).where(Transaction.id == payment.transaction_id))
@@ -321,17 +308,10 @@ def delete_payment(workspace: Workspace, payment: DebtPayment) -> None:
         _resplit(workspace, debt)
 
 
-def payments_of(workspace: Workspace, debt: Debt, page: int = 1, per_page: int = 24) -> tuple[list[DebtPayment], int]:
-    """A page of the loan's payments, newest first, and the number of pages."""
-    total = db.session.scalar(sa.select(sa.func.count()).where(
-        DebtPayment.workspace_id == workspace.id, DebtPayment.debt_id == debt.id)) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(page, 1), pages)
-    rows = list(db.session.scalars(
-        scoped(DebtPayment, workspace).where(DebtPayment.debt_id == debt.id)
-        .order_by(DebtPayment.on.desc(), DebtPayment.id.desc()).limit(per_page).offset((number - 1) * per_page)
-    ))
-    return rows, pages
+def payments_of(workspace: Workspace, debt: Debt, page: int = 1, per_page: int = 24) -> Page[DebtPayment]:
+    """A page of the loan's payments, newest first."""
+    return paginate(scoped(DebtPayment, workspace).where(DebtPayment.debt_id == debt.id)
+                    .order_by(DebtPayment.on.desc(), DebtPayment.id.desc()), page, per_page)
 
 
 # ------------------------------------------------------------------------------------ state and schedules
@@ -464,20 +444,22 @@ def loan_what_if(status: DebtStatus, data: WhatIfInput) -> am.WhatIf:
     if not debt.is_loan:
         raise Invalid("What-if payments are for loans; use the payoff planner for cards.")
     errors: dict[str, str] = {}
-    for name, value in (("extra_monthly", data.extra_monthly), ("one_off_amount", data.one_off_amount)):
-        if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
-            errors[name] = "Enter zero or an amount below 10 trillion."
-    if data.one_off_amount > 0 and data.one_off_date is None:
+    extra = gather(errors, lambda: checked_amount(data.extra_monthly, debt.currency, field="extra_monthly",
+                                                  sign="nonnegative"))
+    once = gather(errors, lambda: checked_amount(data.one_off_amount, debt.currency, field="one_off_amount",
+                                                 sign="nonnegative"))
+    if once and data.one_off_date is None:
         errors["one_off_date"] = "Enter the date of the one-off payment."
+    elif once:
+        gather(errors, lambda: checked_day(data.one_off_date, field="one_off_date"))
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     places = status.places
-    one_off = [(data.one_off_date, quantize(data.one_off_amount, debt.currency))] \
-        if data.one_off_amount > 0 and data.one_off_date else []
+    one_off = [(data.one_off_date, once)] if once and data.one_off_date else []
     try:
         return am.what_if(status.balance, debt.annual_rate, status.payment, status.first_due or date.today(),
                           payment_day=debt.payment_day, last_number=max(debt.term_months or 1, status.first_number),
-                          first_number=status.first_number, extra_monthly=quantize(data.extra_monthly, debt.currency),
+                          first_number=status.first_number, extra_monthly=extra,
                           one_off=one_off, places=places)  # type: ignore[arg-type]
     except am.NeverPaidOff as err:
         raise Invalid(str(err)) from None
@@ -503,16 +485,7 @@ def parse_strategy(value: str | None, default: str = "avalanche") -> str:
 
 def check_extra(extra: Decimal | None, currency: str) -> Decimal:
     """The extra monthly amount: zero or more, in the currency's minor units."""
-    places = minor_units(currency)
-    if extra is None:
-        return ZERO
-    if not extra.is_finite() or extra < 0 or extra >= MAX_AMOUNT:
-        raise Invalid("Enter an extra monthly amount of zero or more, below 10 trillion.",
-                      fields={"extra": "Enter zero or more, below 10 trillion."})
-    if not _places_ok(extra, places):
-        raise Invalid(f"{currency} amounts have at most {places} decimal places.",
-                      fields={"extra": f"{currency} amounts have at most {places} decimal places."})
-    return quantize(extra, currency)
+    return ZERO if extra is None else checked_amount(extra, currency, field="extra", sign="nonnegative")
 
 
 def save_plan(workspace: Workspace, strategy: str, extra: Decimal | None,
@@ -555,9 +528,6 @@ class PlanView:
 def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today: date | None = None,
                statuses: list[DebtStatus] | None = None) -> PlanView:
     """Every debt paid off by `strategy` with `extra` a month on top, in the base currency."""
-    from financeapp.api.schemas import convert_amount
-    from financeapp.rates.services import rates_to
-
     today = today or date.today()
     strategy = parse_strategy(strategy)
     base = workspace.base_currency
@@ -573,8 +543,8 @@ def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today
             continue
         pd = plan_debt(status.debt, status.balance, status.payment if status.debt.is_loan else None)
         if rate != 1:
-            pd = planner.PlanDebt(pd.id, pd.name, convert_amount(pd.balance, rate, base), pd.annual_rate,
-                                  convert_amount(pd.minimum, rate, base), pd.minimum_percent, pd.order)
+            pd = planner.PlanDebt(pd.id, pd.name, convert(pd.balance, rate, base), pd.annual_rate,
+                                  convert(pd.minimum, rate, base), pd.minimum_percent, pd.order)
         debts.append(pd)
     start = today
     comparison = planner.compare(debts, extra, start=start, places=minor_units(base))
@@ -603,31 +573,3 @@ def debt_summary(workspace: Workspace, today: date | None = None) -> dict:
         "message": plan.message,
         "missing_rates": view.missing_rates,
     }
-
-
-# ---------------------------------------------------------------------------------------------- demo
-
-
-def seed_demo_debts(workspace: Workspace, today: date | None = None) -> list[Debt]:
-    """A car loan and a credit card, linked to the demo accounts "Car Loan" and "Visa Rewards Card" when present.
-
-    Safe to run twice: a debt that already exists by name is left alone.
-    """
-    today = today or date.today()
-    accounts = {a.name: a for a in db.session.scalars(
-        scoped(Account, workspace).where(Account.name.in_(["Car Loan", "Visa Rewards Card"])))}
-    car, card = accounts.get("Car Loan"), accounts.get("Visa Rewards Card")
-    wanted = [
-        DebtInput(name="Car loan", kind="loan", currency=car.currency if car else workspace.base_currency,
-                  annual_rate=Decimal("6.9"), account_id=car.id if car and car.type in LIABILITY_ACCOUNT_TYPES
-                  else None, principal=Decimal(24000), term_months=60,
-                  start_date=am.add_months(today.replace(day=1), -18), payment_day=15,
-                  notes="Demo: a five-year car loan."),
-        DebtInput(name="Visa Rewards Card", kind="credit_card",
-                  currency=card.currency if card else workspace.base_currency, annual_rate=Decimal("22.99"),
-                  account_id=card.id if card and card.type in LIABILITY_ACCOUNT_TYPES else None,
-                  balance=Decimal(640), min_payment_kind="percent", min_payment=Decimal(35),
-                  min_payment_percent=Decimal(2), notes="Demo: 2 % of the balance, at least 35."),
-    ]
-    existing = set(db.session.scalars(sa.select(Debt.name).where(Debt.workspace_id == workspace.id)))
-    return [create_debt(workspace, data) for data in wanted if data.name not in existing]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from financeapp.auth.services import Registration, find_user, register_user
 from financeapp.core.db import utcnow
 from financeapp.demo.generator import generate_history
+from financeapp.demo.planning import seed_demo_budgets, seed_demo_debts, seed_demo_goals, seed_demo_recurring
 from financeapp.extensions import db
 from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
@@ -36,11 +37,6 @@ def demo_workspace(email: str) -> Workspace | None:
 
 def seed_demo_planning(email: str) -> dict[str, int]:
     """Budgets, goals, debts and recurring items for the demo workspace (each skips what exists)."""
-    from financeapp.budgets.services import seed_demo_budgets
-    from financeapp.debts.services import seed_demo_debts
-    from financeapp.goals.services import seed_demo_goals
-    from financeapp.recurring.services import seed_demo_recurring
-
     workspace = demo_workspace(email)
     if workspace is None:
         return {}

@@ -9,11 +9,11 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from financeapp.core.errors import Invalid
-from financeapp.core.forms import attach_errors, form_status
+from financeapp.core.forms import form_status
 from financeapp.core.scoping import require_role
+from financeapp.core.views import save_form
 from financeapp.exports import bp, services
 from financeapp.exports.forms import RestoreForm
-from financeapp.extensions import db
 from financeapp.transactions.queries import TransactionFilter
 from financeapp.workspaces.roles import has_role
 
@@ -66,13 +66,10 @@ def restore():
     upload = form.file.data
     if upload is None:
         abort(400)
-    try:
-        result = services.restore_workspace(current_user, upload.read())
-    except Invalid as err:
-        db.session.rollback()
-        attach_errors(form, err)
+    done = save_form(form, lambda: services.restore_workspace(current_user, upload.read()), validate=False)
+    if not done:
         return _page(form, form_status(form))
-    db.session.commit()
+    result = done.value
     session["workspace_id"] = result.workspace.id
     total = result.counts.get("transactions", 0)
     flash(f"Restored “{result.workspace.name}” as a new workspace with {total} transactions; "

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
@@ -24,18 +24,17 @@ from dateutil.relativedelta import relativedelta
 from financeapp.accounts.models import Account
 from financeapp.accounts.queries import balance_on
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import format_money, minor_units, quantize
-from financeapp.core.pagination import Paged
+from financeapp.core.money import format_money, minor_units
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.validation import checked_amount, checked_day
 from financeapp.extensions import db
 from financeapp.goals.models import MILESTONES, Goal, GoalContribution
 from financeapp.notifications.services import notify
 from financeapp.workspaces.models import Workspace
 
 ZERO = Decimal(0)
-MAX_AMOUNT = Decimal("1e13")
 RATE_MONTHS = 3
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 
 
 @dataclass(frozen=True)
@@ -45,28 +44,6 @@ class GoalInput:
     target_date: date | None = None
     account_id: int | str | None = None  # None: progress comes from contributions
     notes: str = ""
-
-
-def _money(value: Decimal | None, currency: str, name: str, *, allow_negative: bool = False) -> Decimal:
-    if value is None or not Decimal(value).is_finite():
-        raise Invalid("Enter an amount.", fields={name: "Enter an amount."})
-    value = Decimal(value)
-    if value == 0 or (value < 0 and not allow_negative):
-        message = "Enter an amount other than zero." if allow_negative else "Enter an amount greater than zero."
-        raise Invalid(message, fields={name: message})
-    if abs(value) >= MAX_AMOUNT:
-        raise Invalid("That amount is too large.", fields={name: "Enter an amount below 10 trillion."})
-    if value != quantize(value, currency):
-        message = f"{currency} amounts have at most {minor_units(currency)} decimal places."
-        raise Invalid(message, fields={name: message})
-    return quantize(value, currency)
-
-
-def _day(value: date | None, name: str) -> date | None:
-    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        message = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
-        raise Invalid(message, fields={name: message})
-    return value
 
 
 def _apply(workspace: Workspace, goal: Goal, data: GoalInput) -> None:
@@ -80,8 +57,8 @@ def _apply(workspace: Workspace, goal: Goal, data: GoalInput) -> None:
         account = get_scoped_or_404(Account, data.account_id, workspace)
     currency = account.currency if account is not None else workspace.base_currency
     goal.name = name
-    goal.target_amount = _money(data.target_amount, currency, "target_amount")
-    goal.target_date = _day(data.target_date, "target_date")
+    goal.target_amount = checked_amount(data.target_amount, currency, field="target_amount")
+    goal.target_date = checked_day(data.target_date, field="target_date", required=False)
     goal.account_id = account.id if account is not None else None
     goal.account = account
     goal.currency = currency
@@ -121,11 +98,9 @@ def add_contribution(workspace: Workspace, goal: Goal, on: date | None, amount: 
     if goal.uses_account:
         message = "This goal follows its account's balance; record a transaction or transfer instead."
         raise Invalid(message, fields={"amount": message})
-    if on is None:
-        raise Invalid("Enter a date.", fields={"on": "Enter a date."})
     contribution = GoalContribution(
-        workspace_id=workspace.id, goal_id=goal.id, on=_day(on, "on"),
-        amount=_money(amount, goal.currency, "amount", allow_negative=True), memo=(memo or "").strip()[:255],
+        workspace_id=workspace.id, goal_id=goal.id, on=checked_day(on, field="on"),
+        amount=checked_amount(amount, goal.currency, sign="nonzero"), memo=(memo or "").strip()[:255],
     )
     db.session.add(contribution)
     db.session.flush()
@@ -233,41 +208,17 @@ def goal_status(goal: Goal, today: date | None = None) -> GoalStatus:
     return GoalStatus(goal=goal, today=today, saved=saved, rate=rate)
 
 
-@dataclass
-class GoalPage(Paged):
-    rows: list[GoalStatus]
-    total: int
-    number: int
-    per_page: int
-
-    def url_for(self, number: int) -> str:
-        from flask import url_for
-
-        return url_for("goals.index", page=number)
-
-
-def goal_page(workspace: Workspace, page: int = 1, per_page: int = 24, today: date | None = None) -> GoalPage:
+def goal_page(workspace: Workspace, page: int = 1, per_page: int = 24, today: date | None = None) -> Page[GoalStatus]:
     """A page of the workspace's goals with their status, soonest target date first."""
-    query = scoped(Goal, workspace).where(Goal.archived.is_(False))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(page, 1), pages)
-    goals = db.session.scalars(
-        query.order_by(Goal.target_date.is_(None), Goal.target_date, Goal.name, Goal.id)
-        .limit(per_page).offset((number - 1) * per_page)
-    )
-    return GoalPage([goal_status(goal, today) for goal in goals], total, number, per_page)
+    goals = paginate(scoped(Goal, workspace).where(Goal.archived.is_(False))
+                     .order_by(Goal.target_date.is_(None), Goal.target_date, Goal.name, Goal.id), page, per_page)
+    return replace(goals, rows=[goal_status(goal, today) for goal in goals.rows])
 
 
-def contributions_of(workspace: Workspace, goal: Goal, page: int = 1, per_page: int = 50):
-    """A page of a goal's contributions, newest first, and how many pages there are."""
-    query = scoped(GoalContribution, workspace).where(GoalContribution.goal_id == goal.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(page, 1), pages)
-    rows = list(db.session.scalars(query.order_by(GoalContribution.on.desc(), GoalContribution.id.desc())
-                                   .limit(per_page).offset((number - 1) * per_page)))
-    return rows, number, pages
+def contributions_of(workspace: Workspace, goal: Goal, page: int = 1, per_page: int = 50) -> Page[GoalContribution]:
+    """A page of a goal's contributions, newest first."""
+    return paginate(scoped(GoalContribution, workspace).where(GoalContribution.goal_id == goal.id)
+                    .order_by(GoalContribution.on.desc(), GoalContribution.id.desc()), page, per_page)
 
 
 # Milestones ------------------------------------------------------------------------------------
@@ -293,32 +244,3 @@ def announce_milestone(workspace: Workspace, goal: Goal, day: date) -> int:
     goal.milestone = reached
     db.session.flush()
     return len(rows)
-
-
-# Demo ------------------------------------------------------------------------------------------
-
-
-def seed_demo_goals(workspace: Workspace, today: date | None = None) -> int:
-    """Give the demo workspace two goals (unless it has some): an emergency fund and a holiday."""
-    today = today or date.today()
-    if db.session.scalar(scoped(Goal, workspace).limit(1)) is not None:
-        return 0
-    savings = db.session.scalar(scoped(Account, workspace).where(Account.type == "savings", Account.archived.is_(False))
-                                .order_by(Account.id).limit(1))
-    created = 0
-    if savings is not None:
-        balance = max(balance_on(savings, today), Decimal(1000))
-        target = (balance * Decimal("1.6") / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000
-        create_goal(workspace, GoalInput(name="Emergency fund", target_amount=target,
-                                         target_date=date(today.year + 1, 12, 31), account_id=savings.id), today)
-        created += 1
-    holiday = create_goal(workspace, GoalInput(name="Summer holiday", target_amount=Decimal(2400),
-                                               target_date=date(today.year + 1, 6, 30)), today)
-    for months_ago, amount in ((5, "200"), (4, "200"), (3, "150"), (2, "250"), (1, "200")):
-        on = (today - relativedelta(months=months_ago)).replace(day=1)
-        db.session.add(GoalContribution(workspace_id=workspace.id, goal_id=holiday.id, on=on,
-                                        amount=Decimal(amount), memo="Monthly saving"))
-    db.session.flush()
-    holiday.milestone = reached_milestone(progress_on(holiday, today), holiday.target_amount)
-    db.session.flush()
-    return created + 1

@@ -4,35 +4,35 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from financeapp.accounts.models import Account
-from financeapp.core.errors import FinanceError, NotFound
-from financeapp.core.forms import attach_errors, form_status
-from financeapp.core.money import quantize
-from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
-from financeapp.extensions import db
+from financeapp.accounts.queries import account_choices
+from financeapp.core.errors import NotFound
+from financeapp.core.forms import form_status
+from financeapp.core.money import format_money
+from financeapp.core.pagination import page_number
+from financeapp.core.scoping import check_role, get_scoped_or_404, require_role
+from financeapp.core.validation import amount_for_input
+from financeapp.core.views import run_action, save_form
 from financeapp.goals import bp, services
 from financeapp.goals.forms import ContributionForm, GoalForm
 from financeapp.goals.models import Goal, GoalContribution
 
 
 def _page_arg() -> int:
-    return min(as_id(request.args.get("page", 1)) or 1, 1_000_000)
+    return page_number(request.args.get("page"))
 
 
 def _goal_form(goal: Goal | None = None, **kwargs) -> GoalForm:
     form = GoalForm(**kwargs)
-    accounts = db.session.scalars(scoped(Account, g.workspace).order_by(Account.name))
-    form.account_id.choices = [("", "Contributions I enter by hand")] + [
-        (str(a.id), f"The balance of {a.name} ({a.currency})") for a in accounts
-        if not a.archived or (goal is not None and a.id == goal.account_id)
-    ]
+    form.account_id.choices = account_choices(
+        g.workspace, keep=(goal.account_id if goal else None,), blank="Contributions I enter by hand",
+        label=lambda a: f"The balance of {a.name} ({a.currency})")
     return form
 
 
 @bp.get("/")
 @require_role("viewer")
 def index():
-    page = services.goal_page(g.workspace, _page_arg())
+    page = services.goal_page(g.workspace, _page_arg()).linked("goals.index")
     return render_template("goals/index.html", page=page)
 
 
@@ -42,37 +42,22 @@ def create():
     form = _goal_form()
     if request.method == "POST":
         check_role("manager")
-        if form.validate_on_submit():
-            try:
-                goal = services.create_goal(g.workspace, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                if err.status == 404:
-                    raise
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"Goal “{goal.name}” added.", "success")
-                return redirect(url_for("goals.detail", goal_id=goal.id))
+        if done := save_form(form, lambda: services.create_goal(g.workspace, form.to_input())):
+            flash(f"Goal “{done.value.name}” added.", "success")
+            return redirect(url_for("goals.detail", goal_id=done.value.id))
     return render_template("goals/form.html", form=form, goal=None), form_status(form)
+
+
+def _detail(goal: Goal, form: ContributionForm, page: int = 1):
+    contributions = services.contributions_of(g.workspace, goal, page).linked("goals.detail", goal_id=goal.id)
+    return render_template("goals/detail.html", status=services.goal_status(goal), contributions=contributions.rows,
+                           page=contributions, form=form), form_status(form)
 
 
 @bp.get("/<int:goal_id>")
 @require_role("viewer")
 def detail(goal_id: int):
-    goal = get_scoped_or_404(Goal, goal_id, g.workspace)
-    rows, number, pages = services.contributions_of(g.workspace, goal, _page_arg())
-    return render_template("goals/detail.html", status=services.goal_status(goal), contributions=rows,
-                           page=_ContributionPage(goal.id, number, pages), form=ContributionForm(formdata=None))
-
-
-class _ContributionPage:
-    def __init__(self, goal_id: int, number: int, pages: int):
-        self.goal_id, self.number, self.pages = goal_id, number, pages
-        self.has_prev, self.has_next = number > 1, number < pages
-
-    def url_for(self, number: int) -> str:
-        return url_for("goals.detail", goal_id=self.goal_id, page=number)
+    return _detail(get_scoped_or_404(Goal, goal_id, g.workspace), ContributionForm(formdata=None), _page_arg())
 
 
 @bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -81,22 +66,13 @@ def edit(goal_id: int):
     goal = get_scoped_or_404(Goal, goal_id, g.workspace)
     form = _goal_form(goal, obj=goal if request.method == "GET" else None)
     if request.method == "GET":
-        form.target_amount.data = f"{quantize(goal.target_amount, goal.currency):f}"
+        form.target_amount.data = amount_for_input(goal.target_amount, goal.currency)
         form.account_id.data = str(goal.account_id or "")
     else:
         check_role("manager")
-        if form.validate_on_submit():
-            try:
-                services.update_goal(g.workspace, goal, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                if err.status == 404:
-                    raise
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"Goal “{goal.name}” saved.", "success")
-                return redirect(url_for("goals.detail", goal_id=goal.id))
+        if save_form(form, lambda: services.update_goal(g.workspace, goal, form.to_input())):
+            flash(f"Goal “{goal.name}” saved.", "success")
+            return redirect(url_for("goals.detail", goal_id=goal.id))
     return render_template("goals/form.html", form=form, goal=goal), form_status(form)
 
 
@@ -105,10 +81,8 @@ def edit(goal_id: int):
 def delete(goal_id: int):
     goal = get_scoped_or_404(Goal, goal_id, g.workspace)
     name = goal.name
-    services.delete_goal(g.workspace, goal)
-    db.session.commit()
-    flash(f"Deleted the goal “{name}”.", "success")
-    return redirect(url_for("goals.index"))
+    return run_action(lambda: services.delete_goal(g.workspace, goal), success=f"Deleted the goal “{name}”.",
+                      then=url_for("goals.index"))
 
 
 @bp.post("/<int:goal_id>/contributions")
@@ -116,21 +90,11 @@ def delete(goal_id: int):
 def contribute(goal_id: int):
     goal = get_scoped_or_404(Goal, goal_id, g.workspace)
     form = ContributionForm()
-    if form.validate_on_submit():
-        try:
-            contribution = services.add_contribution(g.workspace, goal, form.on.data, form.amount.decimal,
-                                                     form.memo.data or "")
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash(f"Recorded {contribution.amount:,.2f} {goal.currency} for “{goal.name}”.", "success")
-            return redirect(url_for("goals.detail", goal_id=goal.id))
-    goal = get_scoped_or_404(Goal, goal_id, g.workspace)
-    rows, number, pages = services.contributions_of(g.workspace, goal)
-    return render_template("goals/detail.html", status=services.goal_status(goal), contributions=rows,
-                           page=_ContributionPage(goal.id, number, pages), form=form), form_status(form)
+    if done := save_form(form, lambda: services.add_contribution(g.workspace, goal, form.on.data,
+                                                                  form.amount.decimal, form.memo.data or "")):
+        flash(f"Recorded {format_money(done.value.amount, goal.currency)} for “{goal.name}”.", "success")
+        return redirect(url_for("goals.detail", goal_id=goal.id))
+    return _detail(goal, form)
 
 
 @bp.post("/<int:goal_id>/contributions/<int:contribution_id>/delete")
@@ -140,7 +104,5 @@ def delete_contribution(goal_id: int, contribution_id: int):
     contribution = get_scoped_or_404(GoalContribution, contribution_id, g.workspace)
     if contribution.goal_id != goal.id:
         raise NotFound("No such contribution.")
-    services.delete_contribution(g.workspace, contribution)
-    db.session.commit()
-    flash("Contribution deleted.", "success")
-    return redirect(url_for("goals.detail", goal_id=goal.id))
+    return run_action(lambda: services.delete_contribution(g.workspace, contribution), success="Contribution deleted.",
+                      then=url_for("goals.detail", goal_id=goal.id))

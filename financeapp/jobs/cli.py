@@ -42,7 +42,7 @@ def loop(every: str, max_runs: int | None) -> None:
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 def status(limit: int) -> None:
     """The latest runs; exits 1 when run-due has not succeeded for more than a day (for monitoring)."""
-    runs = runner.recent_runs().runs[:limit]
+    runs = runner.recent_runs().rows[:limit]
     if not runs:
         click.echo("No job has run yet. Schedule `flask jobs run-due` in cron, or run `flask jobs loop`.")
     for run in runs:

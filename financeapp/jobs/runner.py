@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import math
 import os
 import random
 import re
@@ -21,7 +20,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -29,6 +27,7 @@ import sqlalchemy as sa
 
 from financeapp.core.db import utcnow
 from financeapp.core.errors import FinanceError, NotFound
+from financeapp.core.pagination import Page, paginate
 from financeapp.extensions import db
 from financeapp.jobs.models import JobRun
 from financeapp.recurring import services as recurring
@@ -277,30 +276,6 @@ def is_stale(now: datetime | None = None, name: str = RUN_DUE) -> bool:
     return last is None or last.finished_at is None or (now or utcnow()) - last.finished_at > STALE_AFTER
 
 
-@dataclass(frozen=True)
-class RunPage:
-    runs: list[JobRun]
-    number: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / PER_PAGE))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def recent_runs(number: int = 1) -> RunPage:
+def recent_runs(number: int = 1) -> Page[JobRun]:
     """A page of job runs, newest first."""
-    total = db.session.scalar(sa.select(sa.func.count(JobRun.id))) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    number = min(max(1, number), pages)
-    runs = list(db.session.scalars(sa.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
-                                   .limit(PER_PAGE).offset((number - 1) * PER_PAGE)))
-    return RunPage(runs=runs, number=number, total=total)
+    return paginate(sa.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()), number, PER_PAGE)

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, render_template, request
 from flask_login import current_user, login_required
 
 from financeapp.core.errors import Forbidden
-from financeapp.core.scoping import as_id
+from financeapp.core.pagination import page_number
 from financeapp.jobs import bp, runner
-
-
-class _Pager:
-    """What the `pager` macro needs."""
-
-    def __init__(self, page: runner.RunPage):
-        self.page = page
-        self.number, self.pages = page.number, page.pages
-        self.has_prev, self.has_next = page.has_prev, page.has_next
-
-    def url_for(self, number: int) -> str:
-        return url_for("jobs.index", page=number)
 
 
 @bp.get("/")
@@ -29,8 +17,8 @@ class _Pager:
 def index():
     if not current_user.is_admin:
         raise Forbidden("Only administrators can see the scheduled jobs.")
-    page = runner.recent_runs(as_id(request.args.get("page")) or 1)
-    return render_template("jobs/index.html", page=page, pager=_Pager(page), stale=runner.is_stale(),
+    page = runner.recent_runs(page_number(request.args.get("page"))).linked("jobs.index")
+    return render_template("jobs/index.html", page=page, stale=runner.is_stale(),
                            last_ok=runner.last_success())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from financeapp.core.errors import Conflict, Invalid
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import scoped
 from financeapp.extensions import db
 from financeapp.labels.models import Label
@@ -48,20 +49,17 @@ def labels_named(workspace: Workspace, names: list[str]) -> list[Label]:
     return labels
 
 
-def list_labels(workspace: Workspace) -> list[tuple[Label, int]]:
+def list_labels(workspace: Workspace, page: int = 1, per_page: int = 100) -> Page:
+    """A page of (label, transaction count) rows by name."""
     counts = (
         sa.select(transaction_labels.c.label_id, sa.func.count().label("n"))
         .where(transaction_labels.c.label_id.in_(sa.select(Label.id).where(Label.workspace_id == workspace.id)))
         .group_by(transaction_labels.c.label_id)
         .subquery()
     )
-    rows = db.session.execute(
-        scoped(Label, workspace)
-        .add_columns(sa.func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.label_id == Label.id)
-        .order_by(Label.name)
-    ).all()
-    return [(label, n) for label, n in rows]
+    listed = (scoped(Label, workspace).add_columns(sa.func.coalesce(counts.c.n, 0))
+              .outerjoin(counts, counts.c.label_id == Label.id).order_by(Label.name, Label.id))
+    return paginate(listed, page, per_page, count=scoped(Label, workspace), rows=True)
 
 
 def rename_label(workspace: Workspace, label: Label, name: str) -> Label:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from financeapp.categories.models import Category
 from financeapp.core.errors import Conflict, Invalid
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
@@ -53,8 +54,8 @@ def payee_default_categories(workspace: Workspace, limit: int = 5000) -> dict[st
     ).all())
 
 
-def list_payees(workspace: Workspace, *, search: str = "", page: int = 1, per_page: int = 50):
-    """A page of payees with their transaction counts, and the total, by SQL."""
+def list_payees(workspace: Workspace, *, search: str = "", page: int = 1, per_page: int = 50) -> Page:
+    """A page of (payee, transaction count) rows by name, and the total, by SQL."""
     counts = (
         sa.select(Transaction.payee_id, sa.func.count().label("n"))
         .where(Transaction.workspace_id == workspace.id, Transaction.payee_id.is_not(None))
@@ -64,15 +65,9 @@ def list_payees(workspace: Workspace, *, search: str = "", page: int = 1, per_pa
     query = scoped(Payee, workspace)
     if search:
         query = query.where(Payee.name.contains(search, autoescape=True))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.execute(
-        query.add_columns(sa.func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.payee_id == Payee.id)
-        .order_by(Payee.name)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return rows, total
+    listed = (query.add_columns(sa.func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.payee_id == Payee.id)
+              .order_by(Payee.name, Payee.id))
+    return paginate(listed, page, per_page, count=query, rows=True)
 
 
 def update_payee(workspace: Workspace, payee: Payee, name: str, default_category_id: int | None) -> Payee:

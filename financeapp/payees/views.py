@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from financeapp.categories.services import category_choices
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors
+from financeapp.core.errors import Invalid
+from financeapp.core.forms import form_status
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role
-from financeapp.extensions import db
+from financeapp.core.views import run_action, save_form
 from financeapp.payees import bp, services
 from financeapp.payees.forms import MergePayeeForm, PayeeForm
 from financeapp.payees.models import Payee
@@ -22,10 +21,9 @@ PER_PAGE = 50
 @require_role("viewer")
 def index():
     search = (request.args.get("q") or "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows, total = services.list_payees(g.workspace, search=search, page=page, per_page=PER_PAGE)
-    return render_template("payees/index.html", rows=rows, total=total, search=search, page=page,
-                           pages=max(1, math.ceil(total / PER_PAGE)))
+    page = services.list_payees(g.workspace, search=search, page=page_number(request.args.get("page")),
+                                per_page=PER_PAGE)
+    return render_template("payees/index.html", page=page.linked("payees.index", q=search or None), search=search)
 
 
 @bp.get("/names.json")
@@ -44,45 +42,33 @@ def edit(payee_id: int):
     form.default_category_id.choices = category_choices(g.workspace, blank="None")
     if request.method == "GET":
         form.default_category_id.data = str(payee.default_category_id or "")
-    status = 200
     if request.method == "POST":
         check_role("member")
-        if form.validate_on_submit():
-            value = form.default_category_id.data or ""
-            try:
-                services.update_payee(g.workspace, payee, form.name.data,
-                                      as_id(value) if value else None)
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash("Payee saved.", "success")
-                return redirect(url_for("payees.index"))
-        status = 422
+        value = form.default_category_id.data or ""
+        if save_form(form, lambda: services.update_payee(g.workspace, payee, form.name.data,
+                                                         as_id(value) if value else None)):
+            flash("Payee saved.", "success")
+            return redirect(url_for("payees.index"))
     return render_template("payees/edit.html", payee=payee, form=form,
-                           merge_form=MergePayeeForm(formdata=None)), status
+                           merge_form=MergePayeeForm(formdata=None)), form_status(form)
+
+
+def _merge(source: Payee) -> tuple[int, Payee]:
+    form = MergePayeeForm()
+    target = services.find_payee(g.workspace, form.target.data or "") if form.validate_on_submit() else None
+    if target is None:
+        raise Invalid("Enter the name of an existing payee to merge into.")
+    return services.merge_payees(g.workspace, source, target), target
 
 
 @bp.post("/<int:payee_id>/merge")
 @require_role("member")
 def merge(payee_id: int):
     source = get_scoped_or_404(Payee, payee_id, g.workspace)
-    form = MergePayeeForm()
-    target = services.find_payee(g.workspace, form.target.data or "") if form.validate_on_submit() else None
-    if target is None:
-        flash("Enter the name of an existing payee to merge into.", "danger")
-        return redirect(url_for("payees.edit", payee_id=payee_id))
     name = source.name
-    try:
-        moved = services.merge_payees(g.workspace, source, target)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("payees.edit", payee_id=payee_id))
-    db.session.commit()
-    flash(f"Merged “{name}” into “{target.name}” ({moved} transactions).", "success")
-    return redirect(url_for("payees.index"))
+    return run_action(lambda: _merge(source),
+                      success=lambda done: f"Merged “{name}” into “{done[1].name}” ({done[0]} transactions).",
+                      then=url_for("payees.index"), back=url_for("payees.edit", payee_id=payee_id))
 
 
 @bp.post("/<int:payee_id>/delete")
@@ -90,7 +76,6 @@ def merge(payee_id: int):
 def delete(payee_id: int):
     payee = get_scoped_or_404(Payee, payee_id, g.workspace)
     name = payee.name
-    services.delete_payee(g.workspace, payee)
-    db.session.commit()
-    flash(f"Deleted payee “{name}”; its transactions keep their amounts.", "success")
-    return redirect(url_for("payees.index"))
+    return run_action(lambda: services.delete_payee(g.workspace, payee),
+                      success=f"Deleted payee “{name}”; its transactions keep their amounts.",
+                      then=url_for("payees.index"))

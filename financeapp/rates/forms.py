@@ -6,15 +6,16 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from financeapp.core.fields import DayField
 from financeapp.core.money import currency_choices
 from financeapp.rates.services import RateInput
 
 
 class RateForm(FlaskForm):
-    on = DateField("Date", default=date.today, validators=[InputRequired("Enter the date of the rate.")])
+    on = DayField("Date", default=date.today, validators=[InputRequired("Enter the date of the rate.")])
     base = SelectField("Base currency", validators=[InputRequired()])
     quote = SelectField("Quote currency", validators=[InputRequired()])
     # Text, not a DecimalField: the service's parser reads it exactly and explains what is wrong.

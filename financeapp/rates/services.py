@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,9 +20,12 @@ import sqlalchemy as sa
 from babel.numbers import format_decimal
 
 from financeapp.core.errors import FinanceError, Invalid, NotFound
-from financeapp.core.money import is_currency, quantize
-from financeapp.core.pagination import Paged
+from financeapp.core.locale import current_locale
+from financeapp.core.money import is_currency
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import scoped
+from financeapp.core.validation import checked_day, parse_amount
+from financeapp.core.validation import convert as convert_amount
 from financeapp.extensions import db
 from financeapp.rates.models import ExchangeRate
 
@@ -35,7 +37,6 @@ _UNIT = Decimal(1).scaleb(-PLACES)
 # The Rate column is a BIGINT of 10^-10 units (max about 9.2e8); stay well inside it.
 MAX_RATE = Decimal(100_000_000)
 MAX_IMPORT_ROWS = 100_000
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 
 _PLAIN_NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
@@ -89,21 +90,14 @@ class ImportResult:
         return self.created + self.updated
 
 
-@dataclass(frozen=True)
-class RatePage(Paged):
-    """One page of rates, newest first, with the total for the pager."""
-
-    rows: list[ExchangeRate]
-    total: int
-    number: int
-    per_page: int
-
-
 # Parsing ---------------------------------------------------------------------------------------
 
 
-def parse_rate(text: str | Decimal | int) -> Decimal:
-    """Read a rate exactly: positive, finite, below MAX_RATE, rounded half-even to 10 places."""
+def parse_rate(text: str | Decimal | int, locale: str | None = None) -> Decimal:
+    """Read a rate exactly: positive, finite, below MAX_RATE, rounded half-even to 10 places.
+
+    Text is read as the person typed it, in `locale` (the user's by default): 1,0856 in de_DE.
+    A rate has more than three decimals often, so a decimal mark before three digits is one."""
     if isinstance(text, bool):
         raise Invalid("Enter a rate such as 1.0856.")
     if isinstance(text, Decimal | int):
@@ -111,7 +105,17 @@ def parse_rate(text: str | Decimal | int) -> Decimal:
         if not value.is_finite():
             raise Invalid("A rate must be a finite number.")
     else:
-        value = Decimal(_normalise_number(str(text)))
+        if not str(text).strip():
+            raise Invalid("Enter a rate such as 1.0856.")
+        try:
+            value = parse_amount(str(text), locale, places=PLACES)
+        except Invalid:
+            raise Invalid(f"“{str(text).strip()[:40]}” is not a rate. Enter a positive number such as "
+                          f"{format_rate(Decimal('1.0856'), locale)}.") from None
+    return _checked_rate(value)
+
+
+def _checked_rate(value: Decimal) -> Decimal:
     if value <= 0:
         raise Invalid("A rate must be greater than zero.")
     if value >= MAX_RATE:
@@ -120,6 +124,14 @@ def parse_rate(text: str | Decimal | int) -> Decimal:
     if rounded == 0:
         raise Invalid("That rate is too small; rates have at most 10 decimal places.")
     return rounded
+
+
+def _file_rate(text: str) -> Decimal:
+    """A rate as a file writes it, whoever uploads it: a point or a comma before the decimals.
+
+    Not the user's locale: a file comes from a bank or a script, not from the user's typing, so a
+    text that reads differently with a point and a comma (1,450) is refused rather than guessed."""
+    return _checked_rate(Decimal(_normalise_number(text)))
 
 
 def _normalise_number(text: str) -> str:
@@ -161,13 +173,7 @@ def parse_date(text: str) -> date:
         on = date(year, month, day)
     except ValueError:
         raise Invalid(f"“{shown[:40]}” is not a date on the calendar.") from None
-    return _checked_date(on)
-
-
-def _checked_date(on: date) -> date:
-    if not EARLIEST_YEAR <= on.year <= LATEST_YEAR:
-        raise Invalid(f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
-    return on
+    return checked_day(on, field=None)
 
 
 def parse_pair(text: str | None) -> tuple[str, str] | None:
@@ -187,10 +193,8 @@ def parse_pair(text: str | None) -> tuple[str, str] | None:
 def _currency(code: str, field: str) -> str:
     clean = (code or "").strip().upper()
     if not is_currency(clean):
-        raise Invalid(
-            f"“{(code or '').strip()[:40]}” is not a currency code. Use an ISO 4217 code such as EUR or USD.",
-            fields={field: "Choose an ISO 4217 currency code."},
-        )
+        message = f"“{(code or '').strip()[:40]}” is not a currency code. Use an ISO 4217 code such as EUR or USD."
+        raise Invalid(message, fields={field: message})
     return clean
 
 
@@ -198,16 +202,16 @@ def _pair(base: str, quote: str) -> tuple[str, str]:
     clean_base, clean_quote = _currency(base, "base"), _currency(quote, "quote")
     if clean_base == clean_quote:
         message = f"Base and quote are both {clean_base}; a rate needs two different currencies."
-        raise Invalid(message, fields={"quote": "Choose a currency other than the base currency."})
+        raise Invalid(message, fields={"quote": message})
     return clean_base, clean_quote
 
 
-def format_rate(value: Decimal, locale: str = "en_US") -> str:
-    """A rate as people read it: "1.0856", "25,000" (no trailing zeros)."""
-    return format_decimal(value, format="#,##0.##########", locale=locale)
+def format_rate(value: Decimal, locale: str | None = None) -> str:
+    """A rate as people read it, in `locale` (the user's by default): "1.0856", "25,000" (no trailing zeros)."""
+    return format_decimal(value, format="#,##0.##########", locale=locale or current_locale())
 
 
-def describe(rate: ExchangeRate, locale: str = "en_US") -> str:
+def describe(rate: ExchangeRate, locale: str | None = None) -> str:
     """The rate as a sentence: 1 EUR = 1.0856 USD."""
     return f"1 {rate.base} = {format_rate(rate.rate, locale)} {rate.quote}"
 
@@ -230,10 +234,7 @@ def set_rate(workspace: Workspace, base: str, quote: str, on: date, rate: str | 
         value = parse_rate(rate)
     except Invalid as err:
         raise Invalid(err.message, fields={"rate": err.message}) from None
-    try:
-        day = _checked_date(on)
-    except Invalid as err:
-        raise Invalid(err.message, fields={"on": err.message}) from None
+    day = checked_day(on, field="on")
     row = _find(workspace, clean_base, clean_quote, day)
     if row is None:
         row = ExchangeRate(workspace_id=workspace.id, base=clean_base, quote=clean_quote, on=day, rate=value)
@@ -351,7 +352,7 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int]) -> _Parse
         base, quote = _pair(cell("base"), cell("quote"))
         if not cell("rate"):
             raise Invalid("the rate is missing.")
-        rate = parse_rate(cell("rate"))
+        rate = _file_rate(cell("rate"))
     except Invalid as err:
         raise Invalid(f"Row {number}: {err.message}") from None
     return _Parsed(row=number, base=base, quote=quote, on=on, rate=rate)
@@ -456,7 +457,7 @@ def convert(workspace: Workspace, amount: Decimal, from_currency: str, to_curren
     rate = rate_on(workspace, from_currency, to_currency, on)
     if rate is None:
         raise MissingRate(from_currency, to_currency, on)
-    return quantize(Decimal(amount) * rate, to_currency)
+    return convert_amount(Decimal(amount), rate, to_currency)
 
 
 def rates_to(workspace: Workspace, currencies: set[str], target: str, on: date) -> dict[str, Decimal | None]:
@@ -477,22 +478,13 @@ def rates_to(workspace: Workspace, currencies: set[str], target: str, on: date) 
 
 def list_rates(
     workspace: Workspace, page: int = 1, per_page: int = 50, pair: tuple[str, str] | None = None
-) -> RatePage:
+) -> Page[ExchangeRate]:
     """A page of the workspace's rates, newest first, optionally for one pair (that direction only)."""
     query = scoped(ExchangeRate, workspace)
     if pair is not None:
         query = query.where(ExchangeRate.base == pair[0], ExchangeRate.quote == pair[1])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(page, 1), pages)
-    rows = list(
-        db.session.scalars(
-            query.order_by(ExchangeRate.on.desc(), ExchangeRate.base, ExchangeRate.quote, ExchangeRate.id)
-            .limit(per_page)
-            .offset((number - 1) * per_page)
-        )
-    )
-    return RatePage(rows=rows, total=total, number=number, per_page=per_page)
+    return paginate(query.order_by(ExchangeRate.on.desc(), ExchangeRate.base, ExchangeRate.quote, ExchangeRate.id),
+                    page, per_page)
 
 
 def pairs_in_use(workspace: Workspace) -> list[tuple[str, str]]:

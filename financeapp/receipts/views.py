@@ -6,15 +6,14 @@ else the transaction's edit page, else the dashboard.
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, request, send_file, url_for
+from flask import g, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
-from werkzeug.wrappers import Response
 
-from financeapp.core.errors import FinanceError
+from financeapp.core.forms import require_valid
 from financeapp.core.scoping import get_scoped_or_404, require_role
 from financeapp.core.security import safe_next_url
-from financeapp.extensions import db
+from financeapp.core.views import run_action
 from financeapp.receipts import bp, services
 from financeapp.receipts.forms import AttachmentForm
 from financeapp.transactions.models import Transaction
@@ -23,14 +22,14 @@ from financeapp.transactions.models import Transaction
 FILE_CSP = "default-src 'none'; sandbox"
 
 
-def _back(txn_id: int) -> Response:
+def _back(txn_id: int) -> str:
     target = safe_next_url(request.form.get("next"))
     if target is None:
         try:
             target = url_for("transactions.edit", txn_id=txn_id)
         except BuildError:  # the transaction pages may not be registered
             target = url_for("dashboard.index")
-    return redirect(target, 303)
+    return target
 
 
 @bp.post("/transaction/<int:txn_id>")
@@ -38,23 +37,14 @@ def _back(txn_id: int) -> Response:
 def upload(txn_id: int):
     transaction = get_scoped_or_404(Transaction, txn_id, g.workspace)
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
-        return _back(txn_id)
-    sent = form.file.data
-    try:
-        attachment = services.store_attachment(
-            g.workspace, current_user, transaction, sent.filename or "", sent.stream
-        )
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return _back(txn_id)
-    db.session.commit()
-    flash(f"Attached {attachment.original_name}.", "success")
-    return _back(txn_id)
+
+    def write():
+        require_valid(form)
+        sent = form.file.data
+        return services.store_attachment(g.workspace, current_user, transaction, sent.filename or "", sent.stream)
+
+    return run_action(write, success=lambda attachment: f"Attached {attachment.original_name}.",
+                      then=_back(txn_id), code=303)
 
 
 @bp.get("/<int:attachment_id>")
@@ -79,7 +69,5 @@ def download(attachment_id: int):
 def delete(attachment_id: int):
     attachment = services.get_attachment(g.workspace, attachment_id)
     name, txn_id = attachment.original_name, attachment.transaction_id
-    services.delete_attachment(g.workspace, attachment)
-    db.session.commit()
-    flash(f"Removed {name}.", "success")
-    return _back(txn_id)
+    return run_action(lambda: services.delete_attachment(g.workspace, attachment), success=f"Removed {name}.",
+                      then=_back(txn_id), code=303)

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from financeapp.core.fields import MoneyField, money_required
+from financeapp.core.fields import DayField, MoneyField, money_required
 from financeapp.core.scoping import as_id
 from financeapp.recurring.models import RecurringItem
 from financeapp.recurring.schedule import FREQUENCY_LABELS, MONTHLY_MODES, NTH_LABELS, WEEKDAYS
@@ -49,9 +49,9 @@ class RecurringForm(FlaskForm):
                                          "date's day.")
     nth = SelectField("Which", choices=[(str(k), v) for k, v in NTH_LABELS.items()], default="1")
     nth_weekday = SelectField("Weekday", choices=[(str(i), name) for i, name in enumerate(WEEKDAYS)], default="0")
-    start_date = DateField("First date", default=date.today, validators=[InputRequired()])
+    start_date = DayField("First date", default=date.today, validators=[InputRequired()])
     ends = RadioField("Ends", choices=ENDS, default="never")
-    end_date = DateField("End date", validators=[Optional()])
+    end_date = DayField("End date", validators=[Optional()])
     count = IntegerField("Number of times", validators=[Optional(), NumberRange(1, 10_000)])
 
     auto_post = RadioField("When it is due", default="confirm", choices=[
@@ -119,4 +119,4 @@ class RecurringForm(FlaskForm):
 class OccurrenceForm(FlaskForm):
     """Confirm or skip one occurrence: its date travels in the form."""
 
-    on = DateField("Date", validators=[InputRequired()])
+    on = DayField("Date", validators=[InputRequired()])

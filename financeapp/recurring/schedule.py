@@ -13,6 +13,8 @@ from datetime import date, datetime, time
 
 from dateutil import rrule
 
+from financeapp.core.validation import DATE_RANGE_MESSAGE, in_date_range
+
 FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "yearly": "Yearly"}
 MONTHLY_MODES = {"day": "On a day of the month", "nth_weekday": "On a weekday of the month (such as 2nd Tuesday)",
@@ -23,7 +25,6 @@ UNIT = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
 
 MAX_INTERVAL = 99
 MAX_COUNT = 10_000
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 _RRULE_DAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
@@ -67,8 +68,8 @@ class Schedule:
         """Raise ScheduleError for a schedule that makes no sense; returns self."""
         if self.frequency not in FREQUENCIES:
             raise ScheduleError("frequency", "Choose daily, weekly, monthly or yearly.")
-        if not isinstance(self.start, date) or not FIRST_YEAR <= self.start.year <= LAST_YEAR:
-            raise ScheduleError("start_date", f"Enter a start date between {FIRST_YEAR} and {LAST_YEAR}.")
+        if not isinstance(self.start, date) or not in_date_range(self.start):
+            raise ScheduleError("start_date", DATE_RANGE_MESSAGE)
         if not isinstance(self.interval, int) or not 1 <= self.interval <= MAX_INTERVAL:
             raise ScheduleError("interval", f"Repeat every 1 to {MAX_INTERVAL} {UNIT[self.frequency]}s.")
         if any(not 0 <= day <= 6 for day in self.weekdays):
@@ -85,7 +86,9 @@ class Schedule:
                     raise ScheduleError("nth_weekday", "Choose a weekday.")
         if self.end is not None and self.count is not None:
             raise ScheduleError("ends", "End on a date or after a number of occurrences, not both.")
-        if self.end is not None and (self.end < self.start or self.end.year > LAST_YEAR):
+        if self.end is not None and not in_date_range(self.end):
+            raise ScheduleError("end_date", DATE_RANGE_MESSAGE)
+        if self.end is not None and self.end < self.start:
             raise ScheduleError("end_date", "The end date must be on or after the start date.")
         if self.count is not None and not 1 <= self.count <= MAX_COUNT:
             raise ScheduleError("count", f"Enter from 1 to {MAX_COUNT:,} occurrences.")

@@ -9,10 +9,9 @@ IntegrityError and is skipped; until the first claimer commits, MariaDB makes th
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,8 +21,10 @@ from sqlalchemy.orm import selectinload
 from financeapp.accounts.models import Account
 from financeapp.categories.models import Category
 from financeapp.core.errors import Invalid, NotFound
-from financeapp.core.money import minor_units, quantize
+from financeapp.core.money import format_money
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import as_id, scoped
+from financeapp.core.validation import checked_amount
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
 from financeapp.recurring.models import KINDS, RecurringItem, RecurringOccurrence
@@ -85,18 +86,6 @@ def _account(workspace: Workspace, account_id: int | None, name: str) -> Account
     return account
 
 
-def _amount(value: Decimal | None, currency: str, name: str) -> Decimal:
-    if value is None or not value.is_finite():
-        raise _invalid(name, "Enter an amount.")
-    if value <= 0:
-        raise _invalid(name, "Enter a positive amount; choose money in or out separately.")
-    if value >= Decimal("1e13"):
-        raise _invalid(name, "That amount is too large.")
-    if value != quantize(value, currency):
-        raise _invalid(name, f"{currency} amounts have at most {minor_units(currency)} decimal places.")
-    return quantize(value, currency)
-
-
 def _schedule_of(data: RecurringInput) -> Schedule:
     schedule = Schedule(
         start=data.start_date, frequency=data.frequency, interval=data.interval, weekdays=tuple(data.weekdays),
@@ -120,7 +109,7 @@ def _apply(workspace: Workspace, item: RecurringItem, data: RecurringInput) -> N
     if data.direction not in ("in", "out"):
         raise _invalid("direction", "Choose money in or money out.")
     account = _account(workspace, data.account_id, "account_id")
-    amount = _amount(data.amount, account.currency, "amount")
+    amount = checked_amount(data.amount, account.currency)
     to_account, to_amount, category = None, None, None
     if data.kind == "transfer":
         to_account = _account(workspace, data.to_account_id, "to_account_id")
@@ -129,7 +118,7 @@ def _apply(workspace: Workspace, item: RecurringItem, data: RecurringInput) -> N
         if to_account.currency != account.currency:
             if data.to_amount is None:
                 raise _invalid("to_amount", f"Enter the amount that arrives in {to_account.currency}.")
-            to_amount = _amount(data.to_amount, to_account.currency, "to_amount")
+            to_amount = checked_amount(data.to_amount, to_account.currency, field="to_amount")
         if data.is_bill:
             raise _invalid("is_bill", "A bill is money out of one account, not a transfer.")
     elif data.category_id:
@@ -209,35 +198,10 @@ def delete_recurring(workspace: Workspace, item: RecurringItem) -> None:
     db.session.flush()
 
 
-@dataclass(frozen=True)
-class ItemPage:
-    items: list[RecurringItem]
-    number: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / PER_PAGE))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def item_page(workspace: Workspace, number: int = 1) -> ItemPage:
+def item_page(workspace: Workspace, number: int = 1) -> Page[RecurringItem]:
     """A page of the workspace's recurring items, by name."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(scoped(RecurringItem, workspace).subquery()))
-    pages = max(1, math.ceil((total or 0) / PER_PAGE))
-    number = min(max(1, number), pages)
-    items = list(db.session.scalars(
-        scoped(RecurringItem, workspace).options(selectinload(RecurringItem.account))
-        .order_by(RecurringItem.name, RecurringItem.id).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
-    ))
-    return ItemPage(items=items, number=number, total=total or 0)
+    return paginate(scoped(RecurringItem, workspace).options(selectinload(RecurringItem.account))
+                    .order_by(RecurringItem.name, RecurringItem.id), number, PER_PAGE)
 
 
 def recent_occurrences(workspace: Workspace, item: RecurringItem, limit: int = 20) -> list[RecurringOccurrence]:
@@ -297,7 +261,7 @@ def _record(workspace: Workspace, item: RecurringItem, on: date) -> Transaction:
         return source
     return record_entry(workspace, EntryInput(
         account_id=item.account_id, on=on, amount=item.amount, direction=item.direction, payee=item.payee,
-        category_id=item.category_id, memo=item.memo))
+        category_id=item.category_id, memo=item.memo), announce=False)
 
 
 def post_occurrence(workspace: Workspace, item: RecurringItem, on: date, *,
@@ -370,7 +334,7 @@ def notify_posted(workspace: Workspace, item: RecurringItem, dates: Sequence[dat
     when = (last.isoformat() if len(dates) == 1
             else f"{len(dates)} times, {min(dates).isoformat()} to {last.isoformat()}")
     currency = item.account.currency
-    notify(workspace, "recurring_posted", f"Posted {item.name}: {quantize(item.amount, currency)} {currency}"
+    notify(workspace, "recurring_posted", f"Posted {item.name}: {format_money(item.amount, currency)}"
            + ("" if len(dates) == 1 else f" × {len(dates)}"),
            f"recurring:{item.id}:{last.isoformat()}",
            body=f"{item.name} was posted to {item.account.name} ({when}).", url=RECURRING_URL)
@@ -396,7 +360,7 @@ def remind_bills(workspace: Workspace, day: date) -> int:
             begin_write(immediate=True)
             created = notify(workspace, "bill_due", f"{bill.name} is due {when}",
                              f"bill:{bill.id}:{on.isoformat()}",
-                             body=f"Expected {quantize(bill.amount, bill.account.currency)} {bill.account.currency} "
+                             body=f"Expected {format_money(bill.amount, bill.account.currency)} "
                                   f"from {bill.account.name}.",
                              url=RECURRING_URL)
             raised += 1 if created else 0
@@ -477,6 +441,14 @@ def match_bills(workspace: Workspace, transaction_ids: Sequence[int]) -> int:
     return marked
 
 
+def bill_paid_by(workspace: Workspace, transaction_id: int) -> RecurringItem | None:
+    """The bill this transaction was matched to as its payment, if any."""
+    return db.session.scalar(
+        scoped(RecurringItem, workspace).join(RecurringOccurrence, RecurringOccurrence.recurring_id == RecurringItem.id)
+        .where(RecurringOccurrence.workspace_id == workspace.id, RecurringOccurrence.transaction_id == transaction_id,
+               RecurringOccurrence.status == "paid").limit(1))
+
+
 # --- The upcoming list ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -546,49 +518,3 @@ def upcoming(workspace: Workspace, days: int = 30, *, today: date | None = None)
     result.occurrences.sort(key=lambda o: (o.on, o.item.name.casefold(), o.item.id))
     result.totals = [totals[c] for c in sorted(totals)]
     return result
-
-
-# --- Demo data --------------------------------------------------------------------------------
-
-def _category_named(workspace: Workspace, name: str) -> int | None:
-    return db.session.scalar(sa.select(Category.id).where(Category.workspace_id == workspace.id, Category.name == name)
-                             .order_by(Category.id).limit(1))
-
-
-def seed_demo_recurring(workspace: Workspace, *, today: date | None = None) -> int:
-    """Salary (monthly, posts itself), rent (monthly, confirm) and two bills (electricity, internet) on the
-    "Everyday Checking" account (or the first checking account); returns how many items were added.
-
-    Safe to call twice: items whose names exist already are left alone. Schedules start today, so
-    nothing in the past is posted.
-    """
-    today = today or date.today()
-    accounts = list(db.session.scalars(scoped(Account, workspace).where(Account.archived.is_(False))
-                                       .order_by(Account.id)))
-    account = (next((a for a in accounts if a.name == "Everyday Checking"), None)
-               or next((a for a in accounts if a.type == "checking"), None)
-               or (accounts[0] if accounts else None))
-    if account is None:
-        return 0
-    existing = set(db.session.scalars(sa.select(RecurringItem.name).where(RecurringItem.workspace_id == workspace.id)))
-    unit = Decimal(1).scaleb(-minor_units(account.currency))
-    base = RecurringInput(name="", account_id=account.id, amount=Decimal(1), start_date=today)
-    wanted = [
-        replace(base, name="Salary", direction="in", amount=Decimal("4200"), payee="Brightline Software Inc.",
-                category_id=_category_named(workspace, "Salary"), month_day=25, auto_post=True),
-        replace(base, name="Rent", amount=Decimal("1650"), payee="Parkside Apartments",
-                category_id=_category_named(workspace, "Rent or mortgage"), month_day=1),
-        replace(base, name="Electricity", amount=Decimal("95"), payee="City Power & Light",
-                category_id=_category_named(workspace, "Utilities"), month_day=12, is_bill=True, tolerance_pct=25),
-        replace(base, name="Internet", amount=Decimal("79.99"), payee="Xfinity",
-                category_id=_category_named(workspace, "Internet and phone"), month_day=18, is_bill=True,
-                tolerance_pct=10),
-    ]
-    added = 0
-    for data in wanted:
-        if data.name in existing:
-            continue
-        amount = max(data.amount.quantize(unit), unit)
-        create_recurring(workspace, replace(data, amount=amount))
-        added += 1
-    return added

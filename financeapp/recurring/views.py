@@ -6,34 +6,23 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors, form_status
-from financeapp.core.money import quantize
+from financeapp.accounts.queries import account_choices
+from financeapp.core.forms import form_status, require_valid
+from financeapp.core.money import format_money
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import as_id, check_role, require_role
-from financeapp.extensions import db
+from financeapp.core.views import run_action, save_form
 from financeapp.recurring import bp, services
 from financeapp.recurring.forms import OccurrenceForm, RecurringForm
-from financeapp.transactions.views import account_choices, categories_for_forms
+from financeapp.transactions.views import categories_for_forms
 
 DAY_CHOICES = (7, 14, 30, 60, 90)
-
-
-class _Pager:
-    """What the `pager` macro needs."""
-
-    def __init__(self, page: services.ItemPage, days: int):
-        self.number, self.pages = page.number, page.pages
-        self.has_prev, self.has_next = page.has_prev, page.has_next
-        self.days = days
-
-    def url_for(self, number: int) -> str:
-        return url_for("recurring.index", page=number, days=self.days)
 
 
 def _form(item=None, **kwargs) -> RecurringForm:
     form = RecurringForm(**kwargs)
     include = (item.account_id, item.to_account_id) if item else ()
-    form.set_choices(account_choices(*include), categories_for_forms())
+    form.set_choices(account_choices(g.workspace, keep=include), categories_for_forms())
     if not form.to_account_id.data and len(form.to_account_id.choices) > 1 and request.method == "GET":
         form.to_account_id.data = form.to_account_id.choices[1][0]
     return form
@@ -44,9 +33,9 @@ def _form(item=None, **kwargs) -> RecurringForm:
 def index():
     days = as_id(request.args.get("days")) or 30
     days = days if days in DAY_CHOICES else 30
-    page = services.item_page(g.workspace, as_id(request.args.get("page")) or 1)
+    page = services.item_page(g.workspace, page_number(request.args.get("page"))).linked("recurring.index", days=days)
     return render_template("recurring/index.html", upcoming=services.upcoming(g.workspace, days), page=page,
-                           pager=_Pager(page, days), days=days, day_choices=DAY_CHOICES, today=date.today())
+                           days=days, day_choices=DAY_CHOICES, today=date.today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -55,16 +44,9 @@ def create():
     form = _form()
     if request.method == "POST":
         check_role("member")
-        if form.validate_on_submit():
-            try:
-                item = services.create_recurring(g.workspace, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"“{item.name}” added: {item.schedule.describe().lower()}.", "success")
-                return redirect(url_for("recurring.index"))
+        if done := save_form(form, lambda: services.create_recurring(g.workspace, form.to_input())):
+            flash(f"“{done.value.name}” added: {done.value.schedule.describe().lower()}.", "success")
+            return redirect(url_for("recurring.index"))
     return render_template("recurring/form.html", form=form, item=None), form_status(form)
 
 
@@ -77,16 +59,9 @@ def edit(item_id: int):
         form.fill_from(item)
     else:
         check_role("member")
-        if form.validate_on_submit():
-            try:
-                services.update_recurring(g.workspace, item, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"“{item.name}” saved.", "success")
-                return redirect(url_for("recurring.index"))
+        if save_form(form, lambda: services.update_recurring(g.workspace, item, form.to_input())):
+            flash(f"“{item.name}” saved.", "success")
+            return redirect(url_for("recurring.index"))
     return render_template("recurring/form.html", form=form, item=item,
                            history=services.recent_occurrences(g.workspace, item)), form_status(form)
 
@@ -95,11 +70,10 @@ def edit(item_id: int):
 @require_role("member")
 def pause(item_id: int):
     item = services.get_item(g.workspace, item_id)
-    services.set_paused(item, not item.paused)
-    db.session.commit()
-    flash(f"“{item.name}” {'paused: nothing posts or reminds until you resume it' if item.paused else 'resumed'}.",
-          "success")
-    return redirect(url_for("recurring.index"))
+    return run_action(lambda: services.set_paused(item, not item.paused),
+                      success=lambda _: f"“{item.name}” " + ("paused: nothing posts or reminds until you resume it."
+                                                              if item.paused else "resumed."),
+                      then=url_for("recurring.index"))
 
 
 @bp.post("/<int:item_id>/delete")
@@ -107,37 +81,28 @@ def pause(item_id: int):
 def delete(item_id: int):
     item = services.get_item(g.workspace, item_id)
     name = item.name
-    services.delete_recurring(g.workspace, item)
-    db.session.commit()
-    flash(f"Deleted “{name}”. The transactions it posted stay.", "success")
-    return redirect(url_for("recurring.index"))
+    return run_action(lambda: services.delete_recurring(g.workspace, item),
+                      success=f"Deleted “{name}”. The transactions it posted stay.", then=url_for("recurring.index"))
 
 
 def _occurrence_action(item_id: int, action: str):
     item = services.get_item(g.workspace, item_id)
     form = OccurrenceForm()
-    if not form.validate_on_submit():
-        flash("Choose an occurrence to " + action + ".", "danger")
-        return redirect(url_for("recurring.index"))
-    on = form.on.data
-    try:
+
+    def write():
+        require_valid(form, f"Choose an occurrence to {action}.")
+        post = services.post_occurrence if action == "confirm" else services.skip_occurrence
+        return post(g.workspace, item, form.on.data)
+
+    def outcome(done) -> tuple[str, str]:
+        on = form.on.data.isoformat()
+        if done is None:
+            return f"“{item.name}” on {on} was already dealt with.", "info"
         if action == "confirm":
-            done = services.post_occurrence(g.workspace, item, on)
-        else:
-            done = services.skip_occurrence(g.workspace, item, on)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("recurring.index"))
-    db.session.commit()
-    if done is None:
-        flash(f"“{item.name}” on {on.isoformat()} was already dealt with.", "info")
-    elif action == "confirm":
-        currency = item.account.currency
-        flash(f"Posted “{item.name}” of {quantize(item.amount, currency)} {currency} on {on.isoformat()}.", "success")
-    else:
-        flash(f"Skipped “{item.name}” on {on.isoformat()}.", "success")
-    return redirect(url_for("recurring.index"))
+            return f"Posted “{item.name}” of {format_money(item.amount, item.account.currency)} on {on}.", "success"
+        return f"Skipped “{item.name}” on {on}.", "success"
+
+    return run_action(write, success=outcome, then=url_for("recurring.index"))
 
 
 @bp.post("/<int:item_id>/confirm")

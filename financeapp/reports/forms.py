@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from financeapp.core.errors import Invalid
 from financeapp.core.scoping import as_id
+from financeapp.core.validation import gather, parse_day
 from financeapp.reports.queries import ReportFilter
 
 PRESETS = {
@@ -23,7 +24,6 @@ PRESETS = {
     "last-12-months": "Last 12 months",
     "custom": "Custom dates",
 }
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 MAX_DAYS = 366 * 25  # a quarter-century is plenty; it keeps monthly tables bounded
 
 
@@ -81,15 +81,7 @@ def _day(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | N
     if not raw:
         errors[name] = "Enter a date (YYYY-MM-DD)."
         return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"“{raw[:20]}” is not a date; use YYYY-MM-DD."
-        return None
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        errors[name] = f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
-        return None
-    return value
+    return gather(errors, lambda: parse_day(raw, field=name))
 
 
 def _id(args: Mapping[str, str], name: str, errors: dict[str, str]) -> int | None:

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Response, abort, g, render_template, request
 
-from financeapp.accounts.models import Account
+from financeapp.accounts.queries import account_choices
 from financeapp.core.scoping import require_role
 from financeapp.extensions import db
 from financeapp.labels.models import Label
@@ -22,12 +22,10 @@ def index():
 
 
 def _choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    accounts = db.session.execute(
-        sa.select(Account.id, Account.name).where(Account.workspace_id == g.workspace.id)
-        .order_by(Account.archived, Account.name)).all()
+    accounts = [(int(key), name) for key, name in account_choices(g.workspace, archived=True)]
     labels = db.session.execute(
         sa.select(Label.id, Label.name).where(Label.workspace_id == g.workspace.id).order_by(Label.name)).all()
-    return [tuple(a) for a in accounts], [tuple(lb) for lb in labels]
+    return accounts, [tuple(lb) for lb in labels]
 
 
 @bp.get("/<slug>")

@@ -19,7 +19,9 @@ from financeapp.categories.models import Category
 from financeapp.categories.services import category_choices
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid, NotFound
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import as_id, get_scoped_or_404, scoped
+from financeapp.core.validation import checked_amount, gather, parse_day
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.labels.services import labels_named, parse_label_names
@@ -38,7 +40,6 @@ from financeapp.transactions.models import Transaction, TransactionLine, transac
 from financeapp.workspaces.models import Workspace
 
 MAX_RULES = 1_000
-MAX_AMOUNT = Decimal("1e13")
 CHUNK = 2_000  # transactions per round trip when applying rules to existing ones
 SAMPLE = 20
 
@@ -63,17 +64,15 @@ class RuleInput:
 
 
 def _amount(value: Decimal | None, name: str, errors: dict[str, str]) -> Decimal | None:
+    """A bound of the amount range: zero or more (the range is on the amount without its sign), in the
+    thousandths an amount is stored in whatever its account's currency."""
     if value is None:
         return None
-    if not value.is_finite() or value < 0:
-        errors[name] = "Enter a positive amount (the range is on the amount without its sign)."
-    elif value >= MAX_AMOUNT:
-        errors[name] = "That amount is too large."
-    elif value != value.quantize(Decimal("0.001")):
+    bound = gather(errors, lambda: checked_amount(value, None, field=name, sign="nonnegative"))
+    if bound is not None and bound != bound.quantize(Decimal("0.001")):
         errors[name] = "Use at most three decimal places."
-    else:
-        return value
-    return None
+        return None
+    return bound
 
 
 def _validated(workspace: Workspace, data: RuleInput) -> dict:
@@ -143,13 +142,9 @@ def _validated(workspace: Workspace, data: RuleInput) -> dict:
     }
 
 
-def list_rules(workspace: Workspace, *, page: int = 1, per_page: int = 50) -> tuple[list[Rule], int]:
-    """A page of the workspace's rules in order, and how many there are."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Rule).where(Rule.workspace_id == workspace.id))
-    rows = list(db.session.scalars(
-        scoped(Rule, workspace).order_by(Rule.position, Rule.id).limit(per_page).offset((page - 1) * per_page)
-    ))
-    return rows, total or 0
+def list_rules(workspace: Workspace, *, page: int = 1, per_page: int = 50) -> Page[Rule]:
+    """A page of the workspace's rules in order."""
+    return paginate(scoped(Rule, workspace).order_by(Rule.position, Rule.id), page, per_page)
 
 
 def create_rule(workspace: Workspace, data: RuleInput) -> Rule:
@@ -447,13 +442,7 @@ def parse_scope(workspace: Workspace, rule: str | None, start: str | None, end: 
             raise NotFound("No such rule.")
 
     def day(name: str, raw: str | None) -> date | None:
-        if not raw:
-            return None
-        try:
-            return date.fromisoformat(raw.strip())
-        except ValueError:
-            errors[name] = f"“{raw[:20]}” is not a date (use YYYY-MM-DD)."
-            return None
+        return gather(errors, lambda: parse_day(raw, field=name)) if raw and raw.strip() else None
 
     scope = ApplyScope(rule_id=rule_id, start=day("start", start), end=day("end", end))
     if errors:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import flash, g, redirect, render_template, request, url_for
 
-from financeapp.accounts.models import Account
+from financeapp.accounts.queries import account_choices
 from financeapp.categories.services import category_choices
-from financeapp.core.errors import FinanceError, Invalid
-from financeapp.core.forms import attach_errors, form_status
-from financeapp.core.pagination import Paged
+from financeapp.core.errors import FinanceError
+from financeapp.core.forms import form_status
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import as_id, check_role, require_role, scoped
+from financeapp.core.views import attempt, run_action, save_form
 from financeapp.extensions import db
 from financeapp.rules import bp, services
 from financeapp.rules.forms import RuleForm
@@ -20,32 +19,20 @@ from financeapp.rules.models import Rule
 PER_PAGE = 50
 
 
-@dataclass
-class _Page(Paged):
-    number: int
-    total: int
-    per_page: int = PER_PAGE
-
-    def url_for(self, number: int) -> str:
-        return url_for("rules.index", page=number)
-
-
 def _form(**kwargs) -> RuleForm:
     form = RuleForm(**kwargs)
-    accounts = [(str(a.id), a.name) for a in db.session.scalars(scoped(Account, g.workspace).order_by(Account.name))]
-    form.set_choices(accounts, category_choices(g.workspace, blank=None))
+    form.set_choices(account_choices(g.workspace, archived=True), category_choices(g.workspace, blank=None))
     return form
 
 
 @bp.get("/")
 @require_role("viewer")
 def index():
-    page = min(as_id(request.args.get("page")) or 1, 100_000)
-    rules, total = services.list_rules(g.workspace, page=page, per_page=PER_PAGE)
+    page = services.list_rules(g.workspace, page=page_number(request.args.get("page")), per_page=PER_PAGE)
     categories = dict(category_choices(g.workspace, blank=None))
-    accounts = {a.id: a.name for a in db.session.scalars(scoped(Account, g.workspace))}
-    return render_template("rules/index.html", rules=rules, page=_Page(page, total), categories=categories,
-                           accounts=accounts, first_position=(page - 1) * PER_PAGE)
+    accounts = {int(key): name for key, name in account_choices(g.workspace, archived=True)}
+    return render_template("rules/index.html", rules=page.rows, page=page.linked("rules.index"),
+                           categories=categories, accounts=accounts, first_position=(page.number - 1) * PER_PAGE)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -54,16 +41,9 @@ def create():
     form = _form()
     if request.method == "GET" and request.args.get("from_txn"):
         form.fill(services.rule_input_from_transaction(g.workspace, request.args["from_txn"]))
-    if form.validate_on_submit():
-        try:
-            rule = services.create_rule(g.workspace, form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash(f"Rule “{rule.name}” added at the end of the list.", "success")
-            return redirect(url_for("rules.index"))
+    if done := save_form(form, lambda: services.create_rule(g.workspace, form.to_input())):
+        flash(f"Rule “{done.value.name}” added at the end of the list.", "success")
+        return redirect(url_for("rules.index"))
     return render_template("rules/form.html", form=form, rule=None,
                            from_txn=request.args.get("from_txn")), form_status(form)
 
@@ -77,16 +57,9 @@ def edit(rule_id: int):
         form.fill(services.rule_input(rule))
     else:
         check_role("manager")
-        if form.validate_on_submit():
-            try:
-                services.update_rule(g.workspace, rule, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"Rule “{rule.name}” saved.", "success")
-                return redirect(url_for("rules.index"))
+        if save_form(form, lambda: services.update_rule(g.workspace, rule, form.to_input())):
+            flash(f"Rule “{rule.name}” saved.", "success")
+            return redirect(url_for("rules.index"))
     return render_template("rules/form.html", form=form, rule=rule, from_txn=None), form_status(form)
 
 
@@ -95,22 +68,32 @@ def edit(rule_id: int):
 def delete(rule_id: int):
     rule = services.rule_or_404(g.workspace, rule_id)
     name = rule.name
-    services.delete_rule(g.workspace, rule)
-    db.session.commit()
-    flash(f"Rule “{name}” deleted.", "success")
-    return redirect(url_for("rules.index"))
+    return run_action(lambda: services.delete_rule(g.workspace, rule), success=f"Rule “{name}” deleted.",
+                      then=url_for("rules.index"))
 
 
 @bp.post("/<int:rule_id>/move")
 @require_role("manager")
 def move(rule_id: int):
     rule = services.rule_or_404(g.workspace, rule_id)
-    moved = services.move_rule(g.workspace, rule, request.form.get("direction", ""))
-    db.session.commit()
-    if not moved:
-        flash(f"“{rule.name}” is already {'first' if request.form.get('direction') == 'up' else 'last'}.", "info")
+    direction = request.form.get("direction", "")
     page = as_id(request.form.get("page")) or 1
-    return redirect(url_for("rules.index", page=page if page > 1 else None) + f"#rule-{rule.id}")
+    back = url_for("rules.index", page=page if page > 1 else None) + f"#rule-{rule.id}"
+    return run_action(lambda: services.move_rule(g.workspace, rule, direction),
+                      success=lambda moved: None if moved else
+                      (f"“{rule.name}” is already {'first' if direction == 'up' else 'last'}.", "info"),
+                      then=back)
+
+
+def _apply_or_preview(chosen: dict[str, str], *, write: bool):
+    scope = services.parse_scope(g.workspace, chosen["rule"], chosen["start"], chosen["end"])
+    return services.apply_to_existing(g.workspace, scope) if write else services.preview_apply(g.workspace, scope)
+
+
+def _applied(result: services.ApplyResult) -> str:
+    count = result.skipped_reconciled
+    skipped = f" {count} reconciled transaction{'s were' if count != 1 else ' was'} skipped." if count else ""
+    return f"Changed {result.changed} transaction{'s' if result.changed != 1 else ''}.{skipped}"
 
 
 @bp.route("/apply", methods=["GET", "POST"])
@@ -125,21 +108,15 @@ def apply():
     status = 200
     wants_preview = request.method == "GET" and "preview" in request.args
     if request.method == "POST" or wants_preview:
-        try:
-            scope = services.parse_scope(g.workspace, chosen["rule"], chosen["start"], chosen["end"])
-            if request.method == "POST":
-                check_role("manager")
-                result = services.apply_to_existing(g.workspace, scope)
-                db.session.commit()
-                skipped = (f" {result.skipped_reconciled} reconciled transaction"
-                           f"{'s were' if result.skipped_reconciled != 1 else ' was'} skipped."
-                           if result.skipped_reconciled else "")
-                flash(f"Changed {result.changed} transaction{'s' if result.changed != 1 else ''}.{skipped}",
-                      "success")
-                return redirect(url_for("rules.apply", **chosen))
-            preview = services.preview_apply(g.workspace, scope)
-        except Invalid as err:
-            db.session.rollback()
-            errors = err.fields or {"rule": err.message}
-            status = err.status
+        if request.method == "POST":
+            check_role("manager")
+        outcome = attempt(lambda: _apply_or_preview(chosen, write=request.method == "POST"))
+        if isinstance(outcome, FinanceError):
+            errors, status = outcome.fields or {"rule": outcome.message}, outcome.status
+        elif request.method == "POST":
+            db.session.commit()
+            flash(_applied(outcome.value), "success")
+            return redirect(url_for("rules.apply", **chosen))
+        else:
+            preview = outcome.value
     return render_template("rules/apply.html", rules=rules, chosen=chosen, preview=preview, errors=errors), status

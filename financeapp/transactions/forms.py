@@ -7,7 +7,6 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from financeapp.core.fields import MoneyField, money_required
+from financeapp.core.fields import DayField, MoneyField, money_required
 from financeapp.core.scoping import as_id
 from financeapp.labels.services import parse_label_names
 from financeapp.transactions.services import EntryInput, LineInput, TransferInput
@@ -42,7 +41,7 @@ class SplitLineForm(Form):
 
 
 class EntryForm(FlaskForm):
-    on = DateField("Date", default=date.today, validators=[DataRequired()])
+    on = DayField("Date", default=date.today, validators=[DataRequired()])
     account_id = SelectField("Account", choices=[], validate_choice=False)
     direction = RadioField("Direction", choices=[("out", "Money out"), ("in", "Money in")], default="out")
     amount = MoneyField("Amount", validators=[money_required])
@@ -89,7 +88,7 @@ class EntryForm(FlaskForm):
 
 
 class TransferForm(FlaskForm):
-    on = DateField("Date", default=date.today, validators=[DataRequired()])
+    on = DayField("Date", default=date.today, validators=[DataRequired()])
     from_account_id = SelectField("From account", choices=[], validate_choice=False)
     to_account_id = SelectField("To account", choices=[], validate_choice=False)
     amount = MoneyField("Amount sent", validators=[money_required])

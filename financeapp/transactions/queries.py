@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
+from financeapp.core.pagination import Paged
 from financeapp.core.scoping import MAX_ID
+from financeapp.core.validation import amount_for_input, checked_amount, gather, parse_amount, parse_day
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.transactions import search
@@ -53,8 +54,10 @@ class TransactionFilter:
     errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> TransactionFilter:
-        """Read filters from a query string; bad values are dropped and reported, never a 500."""
+    def from_args(cls, args: Mapping[str, str], locale: str | None = None) -> TransactionFilter:
+        """Read filters from a query string; bad values are dropped and reported, never a 500.
+
+        Amounts are read in `locale` (the user's by default), as the filter boxes show them."""
         errors: dict[str, str] = {}
 
         def integer(name: str, *, minimum: int | None = None) -> int | None:
@@ -73,26 +76,15 @@ class TransactionFilter:
 
         def day(name: str) -> date | None:
             raw = (args.get(name) or "").strip()
-            if not raw:
-                return None
-            try:
-                return date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = f"“{raw[:20]}” is not a date (use YYYY-MM-DD)."
-                return None
+            return gather(errors, lambda: parse_day(raw, field=name)) if raw else None
 
         def amount(name: str) -> Decimal | None:
-            raw = (args.get(name) or "").strip().replace(",", "")
+            raw = (args.get(name) or "").strip()
             if not raw:
                 return None
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                value = None
-            if value is None or not value.is_finite() or abs(value) >= Decimal("1e13"):
-                errors[name] = f"“{raw[:20]}” is not an amount."
-                return None
-            return value.quantize(Decimal("0.001"))
+            value = gather(errors, lambda: checked_amount(parse_amount(raw, locale, field=name), None, field=name,
+                                                          sign="any"))
+            return None if value is None else value.quantize(Decimal("0.001"))
 
         kind = args.get("kind", "")
         sort = args.get("sort", "-date")
@@ -117,6 +109,8 @@ class TransactionFilter:
         """The query-string form of one filter value; None when it is the default."""
         if value in (None, "") or value == DEFAULTS[name]:
             return None
+        if isinstance(value, Decimal):  # as the user's locale types it, so reading it back gives the same
+            return amount_for_input(value, None)
         return value.isoformat() if isinstance(value, date) else value
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
@@ -136,6 +130,10 @@ class TransactionFilter:
         """`?a=1&b=2` for this filter with changes ('' when all defaults); cheaper than url_for per row."""
         args = self.to_args(**changes)
         return "?" + urlencode(args) if args else ""
+
+    def text(self, name: str) -> str:
+        """One filter as its box shows it ('' when unset)."""
+        return str(self._arg(name, getattr(self, name)) or "")
 
     @property
     def active(self) -> bool:
@@ -235,13 +233,17 @@ def transfer_counterparts(workspace: Workspace, rows: list[Transaction]) -> dict
 
 
 @dataclass
-class TransactionPage:
+class TransactionPage(Paged):
     rows: list[Transaction]
     total: int
     sums: dict[str, Decimal]  # per currency of the matched transactions' accounts
     filter: TransactionFilter
     counterparts: dict[int, str] = field(default_factory=dict)  # transfer row id -> the other account's name
     search_error: search.SearchError | None = None
+    list_url: str = ""  # the page's own address, which the pager's links add the filter to
+
+    def url_for(self, number: int) -> str:
+        return self.list_url + self.filter.query(page=number)
 
     @property
     def currency(self) -> str | None:
@@ -253,20 +255,12 @@ class TransactionPage:
         return self.sums[self.currency] if self.currency else (Decimal(0) if not self.sums else None)
 
     @property
-    def number(self) -> int:
+    def number(self) -> int:  # type: ignore[override]
         return self.filter.page
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.filter.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+    def per_page(self) -> int:  # type: ignore[override]
+        return self.filter.per_page
 
 
 def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionPage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,13 +14,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from financeapp.accounts.models import Account
 from financeapp.categories.models import Category
 from financeapp.core.errors import Conflict, Invalid
-from financeapp.core.money import minor_units, quantize
+from financeapp.core.money import format_money, quantize
 from financeapp.core.scoping import get_scoped_or_404
+from financeapp.core.validation import checked_amount, checked_day
 from financeapp.extensions import db
 from financeapp.labels.services import labels_named
 from financeapp.payees.services import find_or_create_payee
 from financeapp.receipts.services import delete_attachments_of
 from financeapp.transactions.models import STATUSES, Transaction, TransactionLine
+from financeapp.transactions.signals import entry_recorded
 from financeapp.workspaces.models import Workspace
 
 MAX_LINES = 20
@@ -74,19 +77,6 @@ def _field_error(name: str, message: str) -> Invalid:
     return Invalid(message, fields={name: message})
 
 
-def _check_amount(amount: Decimal, currency: str, name: str = "amount") -> Decimal:
-    if amount is None or not amount.is_finite():
-        raise _field_error(name, "Enter an amount.")
-    if amount <= 0:
-        raise _field_error(name, "Enter a positive amount; choose money in or out separately.")
-    places = minor_units(currency)
-    if amount != quantize(amount, currency):
-        raise _field_error(name, f"{currency} amounts have at most {places} decimal places.")
-    if amount >= Decimal("1e13"):
-        raise _field_error(name, "That amount is too large.")
-    return quantize(amount, currency)
-
-
 def _check_status(status: str) -> str:
     if status not in STATUSES:
         raise _field_error("status", "Choose uncleared, cleared or reconciled.")
@@ -107,7 +97,7 @@ def _build_lines(workspace: Workspace, data: EntryInput, signed: Decimal, curren
         raise _field_error("lines", f"A transaction can have at most {MAX_LINES} split lines.")
     lines = []
     for line in data.lines:
-        _check_amount(line.amount, currency, name="lines")
+        checked_amount(line.amount, currency, field="lines")
         lines.append(TransactionLine(
             workspace_id=workspace.id, category=_category(workspace, line.category_id),
             amount=sign * line.amount, memo=line.memo.strip()[:255],
@@ -115,9 +105,10 @@ def _build_lines(workspace: Workspace, data: EntryInput, signed: Decimal, curren
     total = quantize(sum((line.amount for line in data.lines), Decimal(0)), currency)
     if total != abs(signed):
         gap = abs(signed) - total
-        left = f"{gap} left to assign" if gap > 0 else f"{-gap} more than the amount"
+        money = functools.partial(format_money, currency=currency)
+        left = f"{money(gap)} left to assign" if gap > 0 else f"{money(-gap)} more than the amount"
         raise _field_error(
-            "lines", f"The split lines add up to {total} but the transaction is {abs(signed)} ({left})."
+            "lines", f"The split lines add up to {money(total)} but the transaction is {money(abs(signed))} ({left})."
         )
     return lines
 
@@ -136,12 +127,17 @@ def _flush_versioned() -> None:
         raise Conflict("Someone else changed this transaction at the same time. Reload and try again.") from None
 
 
-def record_entry(workspace: Workspace, data: EntryInput) -> Transaction:
-    """Add money in or out of one of the workspace's accounts."""
+def record_entry(workspace: Workspace, data: EntryInput, *, announce: bool = True) -> Transaction:
+    """Add money in or out of one of the workspace's accounts.
+
+    It is announced (`entry_recorded`: a payment marks the bill it pays) unless `announce` is False,
+    for an entry a schedule posts itself, which is the occurrence it pays."""
     txn = Transaction(workspace_id=workspace.id)
     _apply_entry(workspace, txn, data)
     db.session.add(txn)
     db.session.flush()
+    if announce:
+        entry_recorded.send(workspace, transaction=txn)
     return txn
 
 
@@ -159,8 +155,9 @@ def _apply_entry(workspace: Workspace, txn: Transaction, data: EntryInput) -> No
     account = get_scoped_or_404(Account, data.account_id, workspace)
     if data.direction not in ("in", "out"):
         raise _field_error("direction", "Choose money in or money out.")
-    amount = _check_amount(data.amount, account.currency)
+    amount = checked_amount(data.amount, account.currency)
     signed = amount if data.direction == "in" else -amount
+    checked_day(data.on, field="on")
     payee = find_or_create_payee(workspace, data.payee)
     category_id = data.category_id
     if category_id is None and not data.lines and payee is not None and payee.default_category_id:
@@ -220,7 +217,8 @@ def _apply_transfer(workspace: Workspace, source: Transaction, target: Transacti
     to_account = get_scoped_or_404(Account, data.to_account_id, workspace)
     if from_account.id == to_account.id:
         raise _field_error("to_account_id", "Choose two different accounts.")
-    amount = _check_amount(data.amount, from_account.currency)
+    amount = checked_amount(data.amount, from_account.currency)
+    checked_day(data.on, field="on")
     if from_account.currency == to_account.currency:
         if data.to_amount is not None and data.to_amount != amount:
             raise _field_error("to_amount", "Both accounts use the same currency: the amounts must match.")
@@ -231,7 +229,7 @@ def _apply_transfer(workspace: Workspace, source: Transaction, target: Transacti
                 "to_amount",
                 f"Enter the amount that arrived in {to_account.currency} ({to_account.name}).",
             )
-        to_amount = _check_amount(data.to_amount, to_account.currency, name="to_amount")
+        to_amount = checked_amount(data.to_amount, to_account.currency, field="to_amount")
     status = _check_status(data.status)
     labels = labels_named(workspace, list(data.labels))
     memo = data.memo.strip()[:255]

@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
-from financeapp.accounts.models import Account
+from financeapp.accounts.queries import account_choices
 from financeapp.categories.services import category_choices
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors, form_status
+from financeapp.core.errors import Conflict, Invalid
+from financeapp.core.forms import form_status
+from financeapp.core.money import format_money
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.security import safe_next_url
-from financeapp.core.views import run_action
+from financeapp.core.validation import amount_for_input
+from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.labels.services import parse_label_names
 from financeapp.payees.models import Payee
-from financeapp.recurring.services import match_bills
+from financeapp.receipts.services import attachments_for
+from financeapp.recurring.services import bill_paid_by
 from financeapp.transactions import bp, search, searches, services
 from financeapp.transactions.entry_memory import apply_defaults, keep_quick_add_open, quick_add_reopens, remember_entry
 from financeapp.transactions.forms import BulkForm, DeleteForm, EntryForm, TransferForm
 from financeapp.transactions.models import Transaction
 from financeapp.transactions.queries import PER_PAGE_CHOICES, TransactionFilter, transaction_page
 
-
-def account_choices(*include_ids: int | None) -> list[tuple[str, str]]:
-    """Open accounts, plus archived ones a transaction being edited already uses."""
-    accounts = db.session.scalars(scoped(Account, g.workspace).order_by(Account.name))
-    return [(str(a.id), f"{a.name} ({a.currency})") for a in accounts
-            if not a.archived or a.id in include_ids]
+T = TypeVar("T")
 
 
 def categories_for_forms() -> list[tuple[str, str]]:
@@ -42,13 +43,13 @@ def categories_for_forms() -> list[tuple[str, str]]:
 
 def _entry_form(include_account: int | None = None, **kwargs) -> EntryForm:
     form = EntryForm(**kwargs)
-    form.set_choices(account_choices(include_account), categories_for_forms())
+    form.set_choices(account_choices(g.workspace, keep=(include_account,)), categories_for_forms())
     return form
 
 
 def _transfer_form(include_accounts: tuple[int, ...] = (), **kwargs) -> TransferForm:
     form = TransferForm(**kwargs)
-    form.set_choices(account_choices(*include_accounts))
+    form.set_choices(account_choices(g.workspace, keep=include_accounts))
     return form
 
 
@@ -56,12 +57,21 @@ def _back(default: str) -> str:
     return safe_next_url(request.form.get("next") or request.args.get("next")) or default
 
 
+def _saved(form: FlaskForm, write: Callable[[], T], message: Callable[[T], str]) -> Response | None:
+    """A member's posted `form`, written: flash `message(result)` and go back; None re-renders the form."""
+    check_role("member")
+    if done := save_form(form, write):
+        flash(message(done.value), "success")
+        return redirect(_back(url_for("transactions.index")))
+    return None
+
+
 @bp.get("/")
 @require_role("viewer")
 def index():
     f = TransactionFilter.from_args(request.args)
     page = transaction_page(g.workspace, f)
-    accounts = list(db.session.scalars(scoped(Account, g.workspace).order_by(Account.name)))
+    page.list_url = url_for("transactions.index")
     quick = _entry_form(formdata=None)
     quick_open = quick_add_reopens()
     apply_defaults(quick, g.workspace.id, quick=quick_open)
@@ -72,10 +82,20 @@ def index():
     labels = list(db.session.scalars(scoped(Label, g.workspace).order_by(Label.name)))
     payee = db.session.scalar(scoped(Payee, g.workspace).where(Payee.id == f.payee)) if f.payee else None
     return render_template(
-        "transactions/index.html", page=page, f=f, accounts=accounts, quick=quick, bulk=bulk,
-        categories=categories_for_forms()[1:], labels=labels, filter_payee=payee,
+        "transactions/index.html", page=page, f=f, accounts=account_choices(g.workspace, archived=True),
+        quick=quick, bulk=bulk, categories=categories_for_forms()[1:], labels=labels, filter_payee=payee,
         per_page_choices=PER_PAGE_CHOICES, search_operators=search.OPERATORS, quick_open=quick_open,
     )
+
+
+def _entry_saved(txn: Transaction) -> str:
+    remember_entry(g.workspace.id, txn.account_id, txn.on, 1 if txn.amount > 0 else -1)
+    if request.form.get("quick"):
+        keep_quick_add_open()
+    if (bill := bill_paid_by(g.workspace, txn.id)) is not None:
+        flash(f"It matched the expected bill “{bill.name}”, which is now marked paid.", "info")
+    kind = "income" if txn.amount > 0 else "expense"
+    return f"Saved {kind} of {format_money(abs(txn.amount), txn.account.currency)} in {txn.account.name}."
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,55 +106,34 @@ def create():
         apply_defaults(form, g.workspace.id, quick=False)
     if request.method == "GET" and request.args.get("direction") == "in":
         form.direction.data = "in"
-    if request.method == "POST":
-        check_role("member")
-        if form.validate_on_submit():
-            try:
-                txn = services.record_entry(g.workspace, form.to_input())
-                paid = match_bills(g.workspace, [txn.id])
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                remember_entry(g.workspace.id, txn.account_id, txn.on, 1 if txn.amount > 0 else -1)
-                if request.form.get("quick"):
-                    keep_quick_add_open()
-                if paid:
-                    flash("It matched an expected bill, which is now marked paid.", "info")
-                flash(f"Saved {'income' if txn.amount > 0 else 'expense'} of {abs(txn.amount):.2f} "
-                      f"{txn.account.currency} in {txn.account.name}.", "success")
-                return redirect(_back(url_for("transactions.index")))
-    status = form_status(form)
-    return render_template("transactions/form.html", form=form, txn=None), status
+    if request.method == "POST" and (
+            done := _saved(form, lambda: services.record_entry(g.workspace, form.to_input()), _entry_saved)):
+        return done
+    return render_template("transactions/form.html", form=form, txn=None), form_status(form)
+
+
+def _transferred(sides: tuple[Transaction, Transaction]) -> str:
+    source, target = sides
+    return (f"Transferred {format_money(-source.amount, source.account.currency)} from {source.account.name} "
+            f"to {target.account.name}.")
 
 
 @bp.route("/transfer", methods=["GET", "POST"])
 @require_role("viewer")
 def transfer():
     form = _transfer_form()
-    if request.method == "POST":
-        check_role("member")
-        if form.validate_on_submit():
-            try:
-                source, target = services.record_transfer(g.workspace, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash(f"Transferred {-source.amount:.2f} {source.account.currency} from "
-                      f"{source.account.name} to {target.account.name}.", "success")
-                return redirect(_back(url_for("transactions.index")))
-    status = form_status(form)
-    return render_template("transactions/transfer.html", form=form, txn=None), status
+    if request.method == "POST" and (
+            done := _saved(form, lambda: services.record_transfer(g.workspace, form.to_input()), _transferred)):
+        return done
+    return render_template("transactions/transfer.html", form=form, txn=None), form_status(form)
 
 
 def _fill_entry_form(form: EntryForm, txn: Transaction) -> None:
+    currency = txn.account.currency
     form.on.data = txn.on
     form.account_id.data = str(txn.account_id)
     form.direction.data = "in" if txn.amount > 0 else "out"
-    form.amount.data = f"{abs(txn.amount):.{_places(txn)}f}"
+    form.amount.data = amount_for_input(abs(txn.amount), currency)
     form.payee.data = txn.payee.name if txn.payee else ""
     form.memo.data = txn.memo
     form.labels.data = ", ".join(label.name for label in txn.labels)
@@ -146,35 +145,23 @@ def _fill_entry_form(form: EntryForm, txn: Transaction) -> None:
             form.lines[-1].form.category_id.choices = form.category_id.choices
         for entry, line in zip(form.lines, txn.lines, strict=False):
             entry.form.category_id.data = str(line.category_id or "")
-            entry.form.amount.data = f"{abs(line.amount):.{_places(txn)}f}"
+            entry.form.amount.data = amount_for_input(abs(line.amount), currency)
             entry.form.memo.data = line.memo
     else:
         form.category_id.data = str(txn.lines[0].category_id or "") if txn.lines else ""
-
-
-def _places(txn: Transaction) -> int:
-    from financeapp.core.money import minor_units
-
-    return minor_units(txn.account.currency)
 
 
 def _fill_transfer_form(form: TransferForm, source: Transaction, target: Transaction) -> None:
     form.on.data = source.on
     form.from_account_id.data = str(source.account_id)
     form.to_account_id.data = str(target.account_id)
-    form.amount.data = f"{-source.amount:.{_places(source)}f}"
+    form.amount.data = amount_for_input(-source.amount, source.account.currency)
     if source.account.currency != target.account.currency:
-        form.to_amount.data = f"{target.amount:.{_places(target)}f}"
+        form.to_amount.data = amount_for_input(target.amount, target.account.currency)
     form.memo.data = source.memo
     form.labels.data = ", ".join(label.name for label in source.labels)
     form.status.data = source.status
     form.version.data = str(source.version)
-
-
-def _attachments(txn: Transaction):
-    from financeapp.receipts.services import attachments_for
-
-    return attachments_for(g.workspace, txn)
 
 
 @bp.route("/<int:txn_id>/edit", methods=["GET", "POST"])
@@ -186,48 +173,28 @@ def edit(txn_id: int):
     form = _entry_form(txn.account_id, formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         _fill_entry_form(form, txn)
-    else:
-        check_role("member")
-        if form.validate():
-            try:
-                services.update_entry(g.workspace, txn, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash("Transaction saved.", "success")
-                return redirect(_back(url_for("transactions.index")))
-    status = form_status(form)
-    return render_template("transactions/form.html", form=form, txn=txn,
-                           attachments=_attachments(txn), delete_form=DeleteForm()), status
+    elif done := _saved(form, lambda: services.update_entry(g.workspace, txn, form.to_input()),
+                        lambda _: "Transaction saved."):
+        return done
+    return render_template("transactions/form.html", form=form, txn=txn, attachments=attachments_for(g.workspace, txn),
+                           delete_form=DeleteForm()), form_status(form)
 
 
 def _edit_transfer(txn: Transaction):
     try:
         source, target = services.transfer_sides(g.workspace, txn)
-    except FinanceError as err:
+    except Conflict as err:  # a side deleted by hand (or by a restore of a broken file): say so, edit nothing
         flash(err.message, "warning")
         return redirect(url_for("transactions.index"))
     form = _transfer_form((source.account_id, target.account_id),
                           formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         _fill_transfer_form(form, source, target)
-    else:
-        check_role("member")
-        if form.validate():
-            try:
-                services.update_transfer(g.workspace, txn, form.to_input())
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                flash("Transfer saved.", "success")
-                return redirect(_back(url_for("transactions.index")))
-    status = form_status(form)
+    elif done := _saved(form, lambda: services.update_transfer(g.workspace, txn, form.to_input()),
+                        lambda _: "Transfer saved."):
+        return done
     return render_template("transactions/transfer.html", form=form, txn=txn,
-                           attachments=_attachments(txn), delete_form=DeleteForm()), status
+                           attachments=attachments_for(g.workspace, txn), delete_form=DeleteForm()), form_status(form)
 
 
 @bp.post("/<int:txn_id>/delete")
@@ -235,15 +202,29 @@ def _edit_transfer(txn: Transaction):
 def delete(txn_id: int):
     txn = get_scoped_or_404(Transaction, txn_id, g.workspace)
     form = DeleteForm()
-    try:
-        count = services.delete_transaction(g.workspace, txn, unlock=bool(form.unlock.data))
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("transactions.edit", txn_id=txn_id))
-    db.session.commit()
-    flash("Transfer deleted (both sides)." if count == 2 else "Transaction deleted.", "success")
-    return redirect(_back(url_for("transactions.index")))
+    return run_action(
+        lambda: services.delete_transaction(g.workspace, txn, unlock=bool(form.unlock.data)),
+        success=lambda count: "Transfer deleted (both sides)." if count == 2 else "Transaction deleted.",
+        then=_back(url_for("transactions.index")), back=url_for("transactions.edit", txn_id=txn_id))
+
+
+def _bulk_write(form: BulkForm, ids: list[int]) -> tuple[str, services.BulkResult]:
+    if form.action.data == "category":
+        category_id = as_id(form.category_id.data) if form.category_id.data else None
+        return "Categorised", services.bulk_set_category(g.workspace, ids, category_id)
+    if form.action.data == "labels":
+        return "Labelled", services.bulk_add_labels(g.workspace, ids, parse_label_names(form.labels.data or ""))
+    if form.action.data == "delete":
+        return "Deleted", services.bulk_delete(g.workspace, ids)
+    raise Invalid("Choose what to do with the selected transactions.")
+
+
+def _bulk_outcome(outcome: tuple[str, services.BulkResult]) -> tuple[str, str]:
+    verb, result = outcome
+    message = f"{verb} {result.changed} transaction{'s' if result.changed != 1 else ''}."
+    if result.skipped:
+        message += f" Skipped {len(result.skipped)}: {', '.join(result.skipped[:10])}."
+    return message, "success" if not result.skipped else "warning"
 
 
 @bp.post("/bulk")
@@ -252,31 +233,7 @@ def bulk():
     form = BulkForm()
     form.category_id.choices = category_choices(g.workspace)
     ids = [key for key in map(as_id, request.form.getlist("ids")) if key is not None]
-    back = _back(url_for("transactions.index"))
-    try:
-        if form.action.data == "category":
-            category_id = as_id(form.category_id.data) if form.category_id.data else None
-            result = services.bulk_set_category(g.workspace, ids, category_id)
-            verb = "Categorised"
-        elif form.action.data == "labels":
-            result = services.bulk_add_labels(g.workspace, ids, parse_label_names(form.labels.data or ""))
-            verb = "Labelled"
-        elif form.action.data == "delete":
-            result = services.bulk_delete(g.workspace, ids)
-            verb = "Deleted"
-        else:
-            flash("Choose what to do with the selected transactions.", "danger")
-            return redirect(back)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(back)
-    db.session.commit()
-    message = f"{verb} {result.changed} transaction{'s' if result.changed != 1 else ''}."
-    if result.skipped:
-        message += f" Skipped {len(result.skipped)}: {', '.join(result.skipped[:10])}."
-    flash(message, "success" if not result.skipped else "warning")
-    return redirect(back)
+    return run_action(lambda: _bulk_write(form, ids), success=_bulk_outcome, then=_back(url_for("transactions.index")))
 
 
 @bp.post("/searches")

@@ -1,6 +1,9 @@
-// Shared chart helpers: every <canvas data-report-chart data-src="/api/v1/reports/..."> is drawn
-// with Chart.js from the report's JSON series. Amounts arrive as strings and become numbers only
-// here. When a chart has drawn, its canvas gets data-drawn="true" (the browser test waits for it).
+// The one chart module: every chart of the app is drawn here with Chart.js from an /api/v1 endpoint.
+// A canvas names its data (data-src) and its kind (data-chart: "report" for the report and dashboard
+// series, "debt-plan", "debt-schedule"; data-report-chart is the same as data-chart="report").
+// Amounts arrive as strings and become numbers only here. When a chart has drawn, its canvas gets
+// data-drawn="true" and data-chart-ready="true" (the browser tests wait for them); when it cannot be
+// drawn, a [data-chart-error] note beside it shows, or one is added: the table has the same figures.
 (function () {
   "use strict";
 
@@ -11,11 +14,11 @@
     return value === null || value === undefined ? null : Number(value);
   }
 
-  function formatter(currency) {
+  function formatter(currency, wholeUnits) {
     try {
-      return new Intl.NumberFormat(document.documentElement.lang || "en", {
-        style: "currency", currency: currency, maximumFractionDigits: 0
-      });
+      var options = { style: "currency", currency: currency };
+      if (wholeUnits) { options.maximumFractionDigits = 0; }
+      return new Intl.NumberFormat(document.documentElement.lang || "en", options);
     } catch (e) {
       return { format: function (n) { return String(n); } };
     }
@@ -25,8 +28,9 @@
     return getComputedStyle(document.body).getPropertyValue("--bs-body-color").trim() || "#212529";
   }
 
+  // A report's series (/api/v1/reports/<slug>): bars, lines or a doughnut, as the series says.
   function config(series, aspect) {
-    var money = formatter(series.currency);
+    var money = formatter(series.currency, true);
     var kind = series.chart;
     var type = kind === "bar-horizontal" ? "bar" : kind;
     var datasets = series.datasets.map(function (set, index) {
@@ -64,33 +68,105 @@
     return { type: type, data: { labels: series.labels, datasets: datasets }, options: options };
   }
 
+  function axisOptions(money, stacked) {
+    return {
+      animation: false,
+      responsive: true,
+      aspectRatio: 2.4,
+      interaction: { mode: "index", intersect: false },
+      scales: {
+        x: { ticks: { maxTicksLimit: 12 } },
+        y: { stacked: stacked, beginAtZero: true, ticks: { callback: function (v) { return money.format(v); } } }
+      },
+      plugins: {
+        tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + money.format(ctx.parsed.y); } } }
+      }
+    };
+  }
+
+  // A payoff plan (/api/v1/debts/plan): each debt's balance, stacked, month by month.
+  function debtPlan(plan, money) {
+    var labels = plan.rows.map(function (row) { return row.date.slice(0, 7); });
+    var datasets = plan.debts.map(function (debt, i) {
+      var colour = PALETTE[i % PALETTE.length];
+      return {
+        label: debt.name,
+        data: plan.rows.map(function (row) { return toNumber(row.debts[i].balance); }),
+        borderColor: colour, backgroundColor: colour + "55", fill: true, pointRadius: 0, tension: 0.1
+      };
+    });
+    return { type: "line", data: { labels: labels, datasets: datasets }, options: axisOptions(money, true) };
+  }
+
+  // One debt's schedule (/api/v1/debts/<id>/schedule): the balance as a line, each payment's interest
+  // and principal as stacked bars.
+  function debtSchedule(schedule, money) {
+    var labels = schedule.periods.map(function (p) { return p.date.slice(0, 7); });
+    var value = function (key) { return schedule.periods.map(function (p) { return toNumber(p[key]); }); };
+    var options = axisOptions(money, false);
+    options.scales.y2 = { position: "right", beginAtZero: true, stacked: true, grid: { drawOnChartArea: false },
+                          ticks: { callback: function (v) { return money.format(v); } } };
+    return {
+      data: {
+        labels: labels,
+        datasets: [
+          { type: "line", label: "Balance", data: value("balance"), borderColor: PALETTE[0], pointRadius: 0, yAxisID: "y" },
+          { type: "bar", label: "Interest", data: value("interest"), backgroundColor: PALETTE[1] + "99", yAxisID: "y2", stack: "p" },
+          { type: "bar", label: "Principal", data: value("principal"), backgroundColor: PALETTE[2] + "99", yAxisID: "y2", stack: "p" }
+        ]
+      },
+      options: options
+    };
+  }
+
+  var KINDS = {
+    report: function (data, canvas) { return config(data, Number(canvas.getAttribute("data-aspect")) || null); },
+    "debt-plan": function (data, canvas) { return debtPlan(data, formatter(canvas.getAttribute("data-currency") || "USD")); },
+    "debt-schedule": function (data, canvas) {
+      return debtSchedule(data, formatter(canvas.getAttribute("data-currency") || "USD"));
+    }
+  };
+
+  function kindOf(canvas) {
+    return canvas.hasAttribute("data-report-chart") ? "report" : canvas.getAttribute("data-chart");
+  }
+
   function fail(canvas, reason) {
     canvas.setAttribute("data-drawn", "error");
     var box = canvas.parentElement;
     var message = box && box.querySelector("[data-chart-error]");
-    if (message) { message.classList.remove("d-none"); }
+    if (message) {
+      message.classList.remove("d-none");
+    } else if (box) {
+      message = document.createElement("p");
+      message.className = "text-body-secondary small";
+      message.setAttribute("data-chart-error", "");
+      message.textContent = "The chart could not be drawn; the table has the same figures.";
+      canvas.insertAdjacentElement("afterend", message);
+    }
     if (window.console && reason) { console.warn("chart not drawn:", reason); }
   }
 
   function draw(canvas) {
     var src = canvas.getAttribute("data-src");
-    if (!src || typeof window.Chart === "undefined") { fail(canvas, "Chart.js missing"); return; }
+    var build = KINDS[kindOf(canvas)];
+    if (!src || !build || typeof window.Chart === "undefined") { fail(canvas, "Chart.js or the chart's data missing"); return; }
     fetch(src, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       })
       .then(function (body) {
-        var chart = new window.Chart(canvas, config(body.data, Number(canvas.getAttribute("data-aspect")) || null));
-        canvas.chart = chart;
+        canvas.chart = new window.Chart(canvas, build(body.data, canvas));
         canvas.setAttribute("data-drawn", "true");
+        canvas.setAttribute("data-chart-ready", "true");
       })
       .catch(function (err) { fail(canvas, err && err.message); });
   }
 
   window.financeCharts = {
     drawAll: function (root) {
-      (root || document).querySelectorAll("canvas[data-report-chart]").forEach(draw);
+      (root || document).querySelectorAll("canvas[data-report-chart], canvas[data-chart]").forEach(draw);
     },
     draw: draw,
     config: config

@@ -123,7 +123,7 @@ def test_reconcile_locks_cleared_transactions_when_the_balance_agrees(client, au
     wrong = client.post(url, data={"statement_date": "2026-03-31", "statement_balance": "70",
                                    "cleared": [a.id]})
     assert wrong.status_code == 409
-    assert "a difference of -20.00" in wrong.get_data(as_text=True)
+    assert "a difference of -$20.00" in wrong.get_data(as_text=True)
     ok = client.post(url, data={"statement_date": "2026-03-31", "statement_balance": "70",
                                 "cleared": [a.id, b.id]})
     assert ok.status_code == 302

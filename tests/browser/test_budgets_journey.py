@@ -55,7 +55,7 @@ def test_a_budget_alert_reaches_the_notifications(page, app):
     page.get_by_label("Payee").fill("Corner grocer")
     page.get_by_label("Category", exact=True).select_option(label="Everyday: Groceries")
     page.get_by_role("button", name="Add transaction").click()
-    expect(page.get_by_text("Saved expense of 85.00 USD")).to_be_visible()
+    expect(page.get_by_text("Saved expense of $85.00")).to_be_visible()
 
     page.goto("/budgets/")
     expect(row.locator(".line-spent")).to_have_text("$85.00")

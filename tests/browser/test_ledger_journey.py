@@ -53,7 +53,7 @@ def test_account_expense_and_transfer_change_balances(page):
     page.get_by_label("Payee").fill("Corner grocer")
     page.get_by_label("Category", exact=True).select_option(label="Everyday: Groceries")
     page.get_by_role("button", name="Add transaction").click()
-    expect(page.get_by_text("Saved expense of 42.50 USD in Everyday checking.")).to_be_visible()
+    expect(page.get_by_text("Saved expense of $42.50 in Everyday checking.")).to_be_visible()
     expect(page.locator("#transactions")).to_contain_text("Corner grocer")
 
     page.get_by_role("link", name="Transfer").click()
@@ -61,7 +61,7 @@ def test_account_expense_and_transfer_change_balances(page):
     page.get_by_label("To account").select_option(label="Rainy day savings (USD)")
     page.get_by_label("Amount sent").fill("200")
     page.get_by_role("button", name="Save transfer").click()
-    expect(page.get_by_text("Transferred 200.00 USD from Everyday checking to Rainy day savings.")).to_be_visible()
+    expect(page.get_by_text("Transferred $200.00 from Everyday checking to Rainy day savings.")).to_be_visible()
     screenshot(page, "transactions-after-transfer")
 
     page.goto("/accounts/")

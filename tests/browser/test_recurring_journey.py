@@ -52,7 +52,7 @@ def test_create_a_monthly_rent_and_confirm_it_from_the_upcoming_list(page):
     screenshot(page, "recurring-upcoming")
 
     row.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_text(f"Posted “Rent” of 1450.00 USD on {today.isoformat()}.")).to_be_visible()
+    expect(page.get_by_text(f"Posted “Rent” of $1,450.00 on {today.isoformat()}.")).to_be_visible()
     expect(page.locator(f'#upcoming-list tr[data-item="Rent"][data-date="{today.isoformat()}"]')).to_have_count(0)
     screenshot(page, "recurring-after-confirm")
 

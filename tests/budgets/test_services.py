@@ -17,12 +17,12 @@ from financeapp.budgets.services import (
     figures_for_months,
     month_figures,
     move_money,
-    seed_demo_budgets,
     set_line,
     set_style,
     update_line,
 )
 from financeapp.core.errors import Invalid, NotFound
+from financeapp.demo.planning import seed_demo_budgets
 from financeapp.extensions import db
 from financeapp.rates.services import set_rate
 from tests.budgets.conftest import budget, split, transfer
@@ -142,7 +142,7 @@ def test_moving_money_covers_an_overspent_line(home):
     db.session.commit()
     figures = month_figures(home.ws, MARCH)
     assert [(row.budgeted, row.remaining) for row in figures.lines] == [(270, 20), (130, 0)]
-    with pytest.raises(Invalid, match="only 20"):
+    with pytest.raises(Invalid, match=r"only \$20.00"):
         move_money(home.ws, groceries, fuel, Decimal("20.01"))
     with pytest.raises(Invalid):
         move_money(home.ws, groceries, groceries, Decimal(1))
@@ -165,7 +165,7 @@ def test_copying_last_month_sets_its_amounts_and_keeps_other_lines(home):
 
 
 @pytest.mark.parametrize(("amount", "message"), [
-    (Decimal("-1"), "negative"), (Decimal("1.001"), "decimal places"), (Decimal("1e14"), "too large"),
+    (Decimal("-1"), "zero or more"), (Decimal("1.001"), "decimal places"), (Decimal("1e14"), "too large"),
     (Decimal("NaN"), "Enter an amount"), (None, "Enter an amount"),
 ])
 def test_bad_amounts_are_refused(home, amount, message):

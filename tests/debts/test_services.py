@@ -13,6 +13,7 @@ from financeapp.debts import amortization as am
 from financeapp.debts import services
 from financeapp.debts.models import Debt, DebtPayment
 from financeapp.debts.services import DebtInput, PaymentInput, WhatIfInput
+from financeapp.demo.planning import seed_demo_debts
 from financeapp.extensions import db
 from financeapp.rates.services import set_rate
 from financeapp.transactions.models import Transaction
@@ -269,10 +270,10 @@ def test_saving_the_plan_keeps_strategy_extra_and_custom_order(books):
 def test_seed_demo_debts_links_the_demo_accounts_and_runs_twice_safely(books):
     car = make_account(books.ws, "Car Loan", type="loan", opening_balance="-18500")
     visa = make_account(books.ws, "Visa Rewards Card", type="credit_card", opening_balance="-640")
-    made = services.seed_demo_debts(books.ws, TODAY)
+    made = seed_demo_debts(books.ws, TODAY)
     db.session.commit()
     assert {d.name: d.account_id for d in made} == {"Car loan": car.id, "Visa Rewards Card": visa.id}
-    assert services.seed_demo_debts(books.ws, TODAY) == []
+    assert seed_demo_debts(books.ws, TODAY) == []
     balances = {s.debt.name: s.balance for s in services.debt_statuses(books.ws, TODAY)}
     assert balances == {"Car loan": D(18500), "Visa Rewards Card": D(640)}
     summary = services.debt_summary(books.ws)
@@ -280,6 +281,6 @@ def test_seed_demo_debts_links_the_demo_accounts_and_runs_twice_safely(books):
 
 
 def test_seed_demo_debts_without_the_demo_accounts_enters_balances_by_hand(books):
-    made = services.seed_demo_debts(books.ws, TODAY)
+    made = seed_demo_debts(books.ws, TODAY)
     assert [d.account_id for d in made] == [None, None]
     assert made[1].balance == D(640)

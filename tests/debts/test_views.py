@@ -73,7 +73,7 @@ def test_editing_and_deleting_a_debt(client, owner):
     loan = make_loan(owner.ws)
     loan_id = loan.id
     form = text(client.get(f"/debts/{loan.id}/edit"))
-    assert 'value="8"' in form and 'value="15000.000"' in form and "data-confirm" in form
+    assert 'value="8"' in form and 'value="15000.00"' in form and "data-confirm" in form
     assert client.post(f"/debts/{loan.id}/edit", data={**LOAN_FORM, "name": "Renamed"}).status_code == 302
     assert db.session.get(Debt, loan.id).name == "Renamed"
     assert client.post(f"/debts/{loan.id}/delete").status_code == 302
@@ -104,7 +104,7 @@ def test_a_bad_payment_re_renders_the_page_with_the_message(client, owner):
     loan = make_loan(owner.ws, principal="1000", rate="12", term=12)
     response = client.post(f"/debts/{loan.id}/payments", data={"on": "2026-02-15", "amount": "5000"})
     assert response.status_code == 422
-    assert "payoff amount of 1010.00" in response.get_data(as_text=True)
+    assert "payoff amount of $1,010.00" in response.get_data(as_text=True)
     assert count(DebtPayment) == 0
 
 

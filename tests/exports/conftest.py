@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from financeapp.accounts.models import Account
 from financeapp.accounts.services import ReconcileInput, reconcile
 from financeapp.demo.generator import generate_history
+from financeapp.demo.planning import seed_demo_budgets, seed_demo_debts, seed_demo_goals, seed_demo_recurring
 from financeapp.extensions import db
 from financeapp.imports.models import CsvMapping, ImportBatch
 from financeapp.rates.services import set_rate
@@ -61,10 +62,7 @@ def build_rich_workspace(email: str = "eve@example.com"):
     reconcile(ws, checking, ReconcileInput(date(2026, 6, 30), Decimal(0), frozenset(), record_adjustment=True),
               eve.id)
     # Planning: budgets, goals (with contributions), debts (with a payment), recurring items.
-    from financeapp.budgets.services import seed_demo_budgets
-    from financeapp.debts.services import PaymentInput, record_payment, seed_demo_debts
-    from financeapp.goals.services import seed_demo_goals
-    from financeapp.recurring.services import seed_demo_recurring
+    from financeapp.debts.services import PaymentInput, record_payment
     today = date(2026, 6, 30)
     assert seed_demo_budgets(ws, today=today) > 0
     assert seed_demo_goals(ws, today=today) > 0

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from financeapp.core.errors import Invalid, NotFound
+from financeapp.demo.planning import seed_demo_goals
 from financeapp.extensions import db
 from financeapp.goals.jobs import check_goal_milestones
 from financeapp.goals.models import Goal, GoalContribution
@@ -18,7 +19,6 @@ from financeapp.goals.services import (
     create_goal,
     delete_goal,
     goal_status,
-    seed_demo_goals,
     update_goal,
 )
 from financeapp.notifications.models import Notification

@@ -62,7 +62,7 @@ def test_posted_occurrences_notify_the_members_once_per_item_and_run(planned):
     runner.run_due(DAY)
     titles = db.session.scalars(sa.select(Notification.title).where(Notification.kind == "recurring_posted")
                                 .order_by(Notification.title)).all()
-    assert titles == ["Posted Coffee: 3.50 USD × 10", "Posted Salary: 3000.00 USD × 2"]
+    assert titles == ["Posted Coffee: $3.50 × 10", "Posted Salary: $3,000.00 × 2"]
     runner.run_due(DAY + timedelta(days=1))
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "recurring_posted")) == 3

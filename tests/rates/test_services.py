@@ -83,7 +83,6 @@ def test_parse_rate_reads_what_people_type_exactly(text, expected):
     ("Infinity", "not a rate"),
     ("1e5", "not a rate"),
     ("1.2.3", "not a rate"),
-    ("1,450", "ambiguous"),
     ("0.00000000001", "too small"),
     ("100000000", "too large"),
     (Decimal("NaN"), "finite"),
@@ -92,6 +91,18 @@ def test_parse_rate_reads_what_people_type_exactly(text, expected):
 def test_parse_rate_rejects_what_is_not_a_positive_rate(text, message):
     with pytest.raises(Invalid, match=message):
         services.parse_rate(text)
+
+
+@pytest.mark.parametrize(("text", "locale", "expected"), [
+    ("1,0856", "de_DE", Decimal("1.0856")),
+    ("1.450,25", "de_DE", Decimal("1450.25")),
+    ("1,450", "de_DE", Decimal("1.45")),  # a rate's decimal comma before three digits is a decimal
+    ("1,450", "en_US", Decimal("1450")),  # and en_US's comma groups thousands
+    ("1 450,5", "fr_FR", Decimal("1450.5")),
+    ("1,50,000.25", "en_IN", Decimal("150000.25")),
+])
+def test_parse_rate_reads_the_users_locale(text, locale, expected):
+    assert services.parse_rate(text, locale) == expected
 
 
 # set_rate --------------------------------------------------------------------------------------

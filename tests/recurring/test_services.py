@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from financeapp.core.errors import Invalid
+from financeapp.demo.planning import seed_demo_recurring
 from financeapp.extensions import db
 from financeapp.notifications.models import Notification
 from financeapp.recurring import services
@@ -274,14 +275,14 @@ def test_upcoming_keeps_unconfirmed_past_occurrences_as_overdue_and_drops_handle
 def test_seed_demo_recurring_adds_four_items_once(home):
     make_account(home.ws, "Everyday Checking")
     today = date.today()
-    assert services.seed_demo_recurring(home.ws, today=today) == 4
+    assert seed_demo_recurring(home.ws, today=today) == 4
     db.session.commit()
-    assert services.seed_demo_recurring(home.ws, today=today) == 0
+    assert seed_demo_recurring(home.ws, today=today) == 0
     page = services.item_page(home.ws)
-    assert sorted(i.name for i in page.items) == ["Electricity", "Internet", "Rent", "Salary"]
-    assert {i.account.name for i in page.items} == {"Everyday Checking"}
-    assert [i.name for i in page.items if i.is_bill] == ["Electricity", "Internet"]
-    assert [i.name for i in page.items if i.auto_post] == ["Salary"]
+    assert sorted(i.name for i in page.rows) == ["Electricity", "Internet", "Rent", "Salary"]
+    assert {i.account.name for i in page.rows} == {"Everyday Checking"}
+    assert [i.name for i in page.rows if i.is_bill] == ["Electricity", "Internet"]
+    assert [i.name for i in page.rows if i.auto_post] == ["Salary"]
     assert services.due_occurrences(home.ws, today) == []  # nothing in the past gets posted
     assert len(services.upcoming(home.ws, 31, today=today).occurrences) >= 4
     assert services.upcoming(home.ws, 31, today=today).last == today + timedelta(days=31)

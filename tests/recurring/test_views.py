@@ -62,7 +62,7 @@ def test_a_weekly_item_with_weekdays_and_a_count(client, auth, home):
     ({"amount": "NaN"}, "Enter a finite amount"),
     ({"amount": "0"}, "Enter a positive amount"),
     ({"start_date": "2026-13-45"}, "Not a valid date value"),
-    ({"start_date": "0001-01-01"}, "Enter a start date between"),
+    ({"start_date": "0001-01-01"}, "Use a date between 1900 and 2199"),
     ({"interval": "99999999999999999999"}, "between 1 and 99"),
     ({"month_day": "32"}, "between 1 and 31"),
     ({"ends": "on", "end_date": ""}, "Enter the date of the last occurrence."),

@@ -57,7 +57,7 @@ def test_split_lines_must_add_up(ws):
     with pytest.raises(Invalid) as err:
         services.record_entry(ws, entry(account, "50.00", lines=(
             LineInput(food.id, Decimal("30.00")), LineInput(home.id, Decimal("15.00")))))
-    assert "add up to 45.00 but the transaction is 50.00 (5.00 left to assign)" in err.value.message
+    assert "add up to $45.00 but the transaction is $50.00 ($5.00 left to assign)" in err.value.message
     db.session.rollback()
     assert count(Transaction) == 0
 

@@ -9,8 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from financeapp.extensions import db
+from financeapp.recurring.models import RecurringOccurrence
 from financeapp.transactions.models import Transaction
+from financeapp.workspaces.models import Workspace
 from tests.factories import make_account, make_category, make_transaction, make_user, personal_workspace
+from tests.recurring.helpers import make_recurring
 
 
 @pytest.fixture
@@ -71,7 +74,7 @@ def test_split_through_the_form_must_add_up(client, auth, setup):
             "lines-1-category_id": "", "lines-1-amount": "15"}
     response = client.post("/transactions/new", data=data)
     assert response.status_code == 422
-    assert "5.00 left to assign" in response.get_data(as_text=True)
+    assert "$5.00 left to assign" in response.get_data(as_text=True)
     data["lines-1-amount"] = "20"
     assert client.post("/transactions/new", data=data).status_code == 302
     assert "Split (2)" in client.get("/transactions/").get_data(as_text=True)
@@ -152,3 +155,18 @@ def test_empty_states(client, auth, ctx):
     auth.login("empty@example.com")
     assert "Add an account first" in client.get("/transactions/").get_data(as_text=True)
     assert "No accounts yet" in client.get("/accounts/").get_data(as_text=True)
+
+
+def test_an_entry_that_pays_an_expected_bill_marks_it_paid_and_says_so(client, auth, setup):
+    bill = make_recurring(db.session.get(Workspace, setup["ws"].id), setup["checking"], name="Internet",
+                          amount="79.99", month_day=18, is_bill=True, payee="Xfinity")
+    auth.login("tx@example.com")
+    response = client.post("/transactions/new", data={
+        "on": "2026-03-17", "account_id": setup["checking"], "direction": "out", "amount": "79.99",
+        "payee": "Xfinity", "status": "uncleared",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "It matched the expected bill “Internet”, which is now marked paid." in page
+    assert "Saved expense of $79.99 in Checking." in page
+    paid = db.session.scalar(sa.select(RecurringOccurrence).where(RecurringOccurrence.recurring_id == bill.id))
+    assert (paid.occurrence_date, paid.status) == (date(2026, 3, 18), "paid")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from financeapp.extensions import db
 from financeapp.rates.services import set_rate
-from tests.api.conftest import assert_problem
+from tests.api.fixtures import assert_problem
 from tests.factories import make_account, make_transaction
 
 

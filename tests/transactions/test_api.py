@@ -7,17 +7,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from financeapp import create_app
 from financeapp.accounts.models import Account
 from financeapp.accounts.queries import balance_on
 from financeapp.extensions import db
+from financeapp.recurring.models import RecurringOccurrence
 from financeapp.transactions import services
 from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.transactions.services import EntryInput
-from tests.api.conftest import OWNER, assert_problem, count
+from tests.api.fixtures import OWNER, assert_problem, count
 from tests.conftest import IsolatedClient, csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, make_account, make_category, make_transaction
+from tests.recurring.helpers import make_recurring
 
 URL = "/api/v1/transactions"
 
@@ -197,6 +200,54 @@ def test_income_is_recorded_positive(client, owner):
     assert response.get_json()["data"][0]["kind"] == "income"
 
 
+def test_a_signed_amount_round_trips_through_get(client, owner):
+    food, home = make_category(owner.ws, "Food").id, make_category(owner.ws, "Home", group="House").id
+    first = client.post(URL, json={"account_id": owner.account_id, "date": "2026-03-05", "amount": "-50.00",
+                                   "lines": [{"category_id": food, "amount": "-30.00"},
+                                             {"category_id": home, "amount": "-20.00"}]})
+    assert first.status_code == 201, first.get_json()
+    listed = client.get(first.headers["Location"]).get_json()["data"]
+
+    # What GET returned, posted back as it is (no direction), records the same transaction again.
+    again = client.post(URL, json={"account_id": listed["account"]["id"], "date": listed["date"],
+                                   "amount": listed["amount"], "memo": listed["memo"],
+                                   "lines": [{"category_id": line["category"]["id"], "amount": line["amount"]}
+                                             for line in listed["lines"]]})
+
+    assert again.status_code == 201, again.get_json()
+    copy = client.get(again.headers["Location"]).get_json()["data"]
+    assert (copy["amount"], copy["kind"], [line["amount"] for line in copy["lines"]]) == (
+        "-50.00", "expense", ["-30.00", "-20.00"])
+    assert balance(owner.account_id) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(("changes", "amount"), [
+    ({"amount": "-12.50", "direction": None}, "-12.50"),  # the sign says money out
+    ({"amount": "12.50", "direction": None}, "12.50"),  # a positive amount without direction is money in
+    ({"amount": "-12.50", "direction": "out"}, "-12.50"),  # a sign that agrees with the direction
+    ({"amount": "12.50", "direction": "out"}, "-12.50"),  # a positive amount goes the way direction says
+])
+def test_the_direction_is_optional_when_the_amount_is_signed(client, owner, changes, amount):
+    body = {key: value for key, value in entry(owner.account_id, **changes).items() if value is not None}
+    response = client.post(URL, json=body)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["data"][0]["amount"] == amount
+
+
+def test_an_entry_recorded_through_the_api_marks_the_bill_it_pays(client, owner):
+    bill = make_recurring(owner.ws, owner.account_id, name="Electricity", amount="95", month_day=12, is_bill=True,
+                          payee="City Power")
+
+    response = client.post(URL, json=entry(owner.account_id, amount="-95.00", direction=None, date="2026-03-11",
+                                           payee="City Power & Light"))
+
+    assert response.status_code == 201, response.get_json()
+    db.session.rollback()
+    occurrence = db.session.scalar(sa.select(RecurringOccurrence))
+    assert (occurrence.recurring_id, occurrence.occurrence_date, occurrence.status, occurrence.transaction_id) == (
+        bill.id, date(2026, 3, 12), "paid", response.get_json()["data"][0]["id"])
+
+
 def test_json_numbers_are_read_exactly_never_as_floats(client, owner):
     # As floats 0.1 + 0.2 is 0.30000000000000004 and 12.10 is 12.0999999999999996447...
     split = post_raw(client, raw_entry(owner.account_id, "0.3")[:-1] + ', "lines": [{"amount": 0.1}, {"amount": 0.2}]}')
@@ -232,7 +283,7 @@ def test_split_lines_must_add_up_and_nothing_is_written(client, owner):
         {"category_id": food, "amount": "30.00"}, {"category_id": food, "amount": "15.00"}]))
 
     body = assert_problem(response, 422)
-    assert "5.00 left to assign" in body["errors"]["lines"]
+    assert "$5.00 left to assign" in body["errors"]["lines"]
     assert count(Transaction) == 0 and count(TransactionLine) == 0
 
 
@@ -248,7 +299,8 @@ def test_every_invalid_field_is_reported_at_once(client, owner):
         "direction": "Choose one of: in, out.",
         "labels": 'Send labels as a list of names, such as ["travel", "work"].',
         "colour": "Unknown field.",
-        "lines[1].amount": "Send a positive amount; the direction says whether money goes in or out.",
+        "lines[1].amount": "Give every line the sign of the amount (negative for money out), or send them all "
+                           "positive.",
         "lines[1].category": "Unknown field.",
     }
     assert count(Transaction) == 0
@@ -262,7 +314,7 @@ def test_every_invalid_field_is_reported_at_once(client, owner):
     ({"amount": "1e3"}, "amount"),
     ({"amount": [12]}, "amount"),
     ({"amount": 0}, "amount"),
-    ({"amount": "-12.50"}, "amount"),
+    ({"amount": "-12.50", "direction": "in"}, "amount"),
     ({"amount": "10000000000000"}, "amount"),
     ({"date": "2026-02-30"}, "date"),
     ({"date": "05/03/2026"}, "date"),
@@ -275,7 +327,10 @@ def test_every_invalid_field_is_reported_at_once(client, owner):
     ({"account_id": 0}, "account_id"),
     ({"account_id": 2**64}, "account_id"),
     ({"category_id": -1}, "category_id"),
-    ({"direction": None}, "direction"),
+    ({"direction": "sideways"}, "direction"),
+    ({"amount": "-12.50", "direction": None, "lines": [{"amount": "-6.25"}, {"amount": "6.25"}]}, "lines[1].amount"),
+    ({"date": "0001-01-01"}, "date"),
+    ({"date": "9999-12-31"}, "date"),
     ({"payee": "x" * 121}, "payee"),
     ({"memo": 5}, "memo"),
     ({"labels": ["ok", ""]}, "labels"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from financeapp.categories.services import DEFAULT_CATEGORIES
-from tests.api.conftest import assert_problem
+from tests.api.fixtures import assert_problem
 from tests.factories import make_category
 
 
