@@ -16,6 +16,7 @@ from flask_login import current_user
 from financeapp.api import bp
 from financeapp.api.schemas import amount_text, read_json
 from financeapp.core.errors import Invalid, NotFound
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import MAX_ID, as_id, require_role
 from financeapp.documents import jobs, queries, services, workflow
 from financeapp.documents.models import FLAG_CODES, STATES, STATUSES, Document
@@ -88,7 +89,7 @@ def invoices_index():
     f = queries.DocumentFilter.from_args(request.args)
     if f.errors:
         raise BadFilter("A filter is not valid.", fields=f.errors)
-    page = queries.document_page(g.workspace, f, as_id(request.args.get("page", "1")) or 1, PER_PAGE)
+    page = queries.document_page(g.workspace, f, page_number(request.args.get("page")), PER_PAGE)
     return jsonify(
         data=[invoice_json(d) for d in page.rows],
         meta={"page": page.number, "per_page": PER_PAGE, "total": page.total, "pages": page.pages},
@@ -236,7 +237,7 @@ def invoices_pay(document_id: int):
 def vendors_index():
     """A page of vendors with their figures and risk score (with its reasons)."""
     page = vendor_services.vendor_page(
-        g.workspace, as_id(request.args.get("page", "1")) or 1, search=(request.args.get("q") or "")[:100]
+        g.workspace, page_number(request.args.get("page")), search=(request.args.get("q") or "")[:100]
     )
     return jsonify(
         data=[

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from financeapp.core.money import quantize
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import as_id, scoped
 from financeapp.documents.models import (
     FIELDS,
@@ -95,37 +96,11 @@ def filtered(workspace: Workspace, f: DocumentFilter) -> sa.Select:
     return query
 
 
-@dataclass(frozen=True)
-class DocumentPage:
-    rows: list[Document]
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def document_page(workspace: Workspace, f: DocumentFilter, number: int = 1, per_page: int = PER_PAGE
-                  ) -> DocumentPage:
+def document_page(workspace: Workspace, f: DocumentFilter, number: int = 1, per_page: int = PER_PAGE) -> Page:
     """A page of matching documents, newest first, with their flags and vendors loaded."""
-    query = filtered(workspace, f)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(1, number), pages)
-    rows = list(db.session.scalars(
-        query.options(selectinload(Document.flags), selectinload(Document.vendor))
-        .order_by(Document.created_at.desc(), Document.id.desc()).limit(per_page).offset((number - 1) * per_page)))
-    return DocumentPage(rows, total, number, per_page)
+    return paginate(filtered(workspace, f).options(selectinload(Document.flags), selectinload(Document.vendor))
+                    .order_by(Document.created_at.desc(), Document.id.desc()), number, per_page,
+                    count=filtered(workspace, f))
 
 
 # -- batches ------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from financeapp.accounts.models import Account
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid, NotFound
 from financeapp.core.forms import form_status
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.validation import amount_for_input
 from financeapp.core.views import run_action, save_form
@@ -52,22 +53,6 @@ def document_labels() -> dict[str, Any]:
             "field_labels": services.FIELD_LABELS}
 
 
-class Pager:
-    """What the `pager` macro needs, for any page object with number/pages."""
-
-    def __init__(self, page: Any, endpoint: str, **args: Any):
-        self.number, self.pages = page.number, page.pages
-        self.has_prev, self.has_next = page.has_prev, page.has_next
-        self.endpoint, self.args = endpoint, args
-
-    def url_for(self, number: int) -> str:
-        return url_for(self.endpoint, page=number, **self.args)
-
-
-def _page_number() -> int:
-    return min(as_id(request.args.get("page", "1")) or 1, 1_000_000)
-
-
 def _accounts() -> list[Account]:
     return list(db.session.scalars(scoped(Account, g.workspace).where(Account.archived.is_(False))
                                    .order_by(Account.name)))
@@ -84,9 +69,9 @@ def _index(form: UploadForm, status: int = 200):
     f = queries.DocumentFilter.from_args(request.args)
     for message in f.errors.values():
         flash(f"A filter was ignored: {message}", "warning")
-    page = queries.document_page(g.workspace, f, _page_number())
-    return render_template("documents/index.html", form=form, page=page, f=f,
-                           pager=Pager(page, "documents.index", **f.args()), states=STATES, statuses=STATUSES,
+    page = queries.document_page(g.workspace, f, page_number(request.args.get("page")), queries.PER_PAGE).linked(
+        "documents.index", **f.args())
+    return render_template("documents/index.html", form=form, page=page, f=f, states=STATES, statuses=STATUSES,
                            flag_codes=FLAG_CODES, max_files=services.MAX_FILES), status
 
 

@@ -8,13 +8,14 @@ points, each with its reason, capped at 100: nothing hidden in a model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from financeapp.categories.models import Category
 from financeapp.core.errors import Invalid
+from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.documents.models import Document, DocumentFlag, VendorPattern
 from financeapp.extensions import db
@@ -235,39 +236,14 @@ class VendorRow:
     risk: Risk
 
 
-@dataclass(frozen=True)
-class VendorPage:
-    rows: list[VendorRow]
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def vendor_page(workspace: Workspace, number: int = 1, per_page: int = 50, search: str = "") -> VendorPage:
-    """A page of vendors by name, with figures and risk."""
+def vendor_page(workspace: Workspace, number: int = 1, per_page: int = 50, search: str = "") -> Page:
+    """A page of vendors by name, each a VendorRow with its figures and risk."""
     query = scoped(Vendor, workspace)
     if search:
         query = query.where(Vendor.match_name.contains(match_name(search)))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(1, number), pages)
-    vendors = list(db.session.scalars(query.order_by(Vendor.name, Vendor.id).limit(per_page)
-                                      .offset((number - 1) * per_page)))
-    stats = figures(workspace, [v.id for v in vendors])
-    return VendorPage([VendorRow(v, stats[v.id], risk(workspace, v, stats[v.id])) for v in vendors], total, number,
-                      per_page)
+    page = paginate(query.order_by(Vendor.name, Vendor.id), number, per_page)
+    stats = figures(workspace, [v.id for v in page.rows])
+    return replace(page, rows=[VendorRow(v, stats[v.id], risk(workspace, v, stats[v.id])) for v in page.rows])
 
 
 def riskiest(workspace: Workspace, limit: int = 5) -> list[VendorRow]:

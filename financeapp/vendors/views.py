@@ -7,10 +7,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from financeapp.categories.services import category_choices
 from financeapp.core.forms import form_status
+from financeapp.core.pagination import page_number
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role
 from financeapp.core.views import run_action, save_form
 from financeapp.documents import queries, templates
-from financeapp.documents.views import Pager
 from financeapp.vendors import bp, services
 from financeapp.vendors.forms import MergeForm, VendorForm
 from financeapp.vendors.models import Vendor
@@ -18,17 +18,13 @@ from financeapp.vendors.models import Vendor
 DOCUMENTS_PER_PAGE = 25
 
 
-def _page_number() -> int:
-    return min(as_id(request.args.get("page", "1")) or 1, 1_000_000)
-
-
 @bp.get("/")
 @require_role("viewer")
 def index():
     search = (request.args.get("q") or "").strip()[:100]
-    page = services.vendor_page(g.workspace, _page_number(), search=search)
-    return render_template("vendors/index.html", page=page, search=search,
-                           pager=Pager(page, "vendors.index", **({"q": search} if search else {})))
+    page = services.vendor_page(g.workspace, page_number(request.args.get("page")), search=search).linked(
+        "vendors.index", **({"q": search} if search else {}))
+    return render_template("vendors/index.html", page=page, search=search)
 
 
 @bp.route("/<int:vendor_id>", methods=["GET", "POST"])
@@ -47,13 +43,14 @@ def detail(vendor_id: int):
         vendor = get_scoped_or_404(Vendor, vendor_id, g.workspace)  # the rollback expired it
     figures = services.figures(g.workspace, [vendor.id])[vendor.id]
     f = queries.DocumentFilter(vendor_id=vendor.id)
-    documents = queries.document_page(g.workspace, f, _page_number(), DOCUMENTS_PER_PAGE)
+    documents = queries.document_page(g.workspace, f, page_number(request.args.get("page")),
+                                      DOCUMENTS_PER_PAGE).linked("vendors.detail", vendor_id=vendor.id)
     merge = MergeForm(formdata=None)
     merge.target_id.choices = [("", "— choose —")] + [(str(v.id), v.name) for v in services.other_vendors(
         g.workspace, vendor)]
     return render_template("vendors/detail.html", vendor=vendor, form=form, figures=figures,
                            risk=services.risk(g.workspace, vendor, figures), documents=documents,
-                           pager=Pager(documents, "vendors.detail", vendor_id=vendor.id), merge_form=merge,
+                           merge_form=merge,
                            patterns=templates.patterns_of(g.workspace, vendor.id)), form_status(form)
 
 

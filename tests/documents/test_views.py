@@ -250,8 +250,16 @@ def test_the_csv_export_has_fields_and_flags_and_defuses_formulas(client, auth, 
     assert client.get("/documents/export.csv?state=nope").status_code == 422
 
 
-def test_the_list_filters_and_pages(client, auth, team, ctx):
+def test_the_list_filters_and_pages(client, auth, team, ctx, monkeypatch):
+    from financeapp.documents import queries
+
     doc = _one_read(client, auth, team, wrong_total=10)
+    _read_batch(client, _upload(client, ("second.pdf", one_invoice(36)[1])).location)
+    monkeypatch.setattr(queries, "PER_PAGE", 1)
+    first, second = (client.get(f"/documents/?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert "Page 1 of 2" in first and "second.pdf" in first and "inv.pdf" not in first
+    assert "Page 2 of 2" in second and "inv.pdf" in second
+    assert 'href="/documents/?page=2"' in first
     listed = client.get("/documents/?flag=total_mismatch").get_data(as_text=True)
     assert f'data-document="{doc.id}"' in listed
     assert f'data-document="{doc.id}"' not in client.get("/documents/?flag=duplicate").get_data(as_text=True)
