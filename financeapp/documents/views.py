@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -37,7 +36,7 @@ from financeapp.documents.forms import FieldsForm, MoveForm, SettingsForm, Uploa
 from financeapp.documents.models import FLAG_CODES, STATES, STATUSES, Document, DocumentBatch
 from financeapp.exports.services import iter_chunks
 from financeapp.extensions import db
-from financeapp.receipts.views import FILE_CSP
+from financeapp.receipts.views import FILE_CSP, stored_file_response
 from financeapp.vendors import services as vendors
 
 FLAG_LABELS = {"duplicate": "Duplicate", "invalid_gstin": "Invalid GSTIN", "total_mismatch": "Total mismatch",
@@ -235,11 +234,7 @@ def download(document_id: int):
     path = services.document_path(doc)
     if not path.exists():
         raise NotFound("The file of this document is not on this server.")
-    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.original_name,
-                         etag=doc.sha256)
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.cache_control.private = True
-    return response
+    return stored_file_response(path, doc.content_type, doc.original_name, doc.sha256, as_attachment=True)
 
 
 @bp.post("/<int:document_id>/delete")
