@@ -106,7 +106,7 @@ DOMAINS = (
     "ops",
     "auth", "workspaces", "dashboard", "health", "accounts", "transactions", "categories", "payees", "labels",
     "rates", "receipts", "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring",
-    "jobs", "reports", "settings", "members", "demo", "api",
+    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "api",
 )
 
 
@@ -140,10 +140,12 @@ def init_jinja(app: Flask) -> None:
         ("budgets.index", "Budgets", "pie-chart"),
         ("reports.index", "Reports", "graph-up"),
         ("imports.index", "Import", "upload"),
+        ("documents.index", "Documents", "receipt"),
     ]
     nav_more = [
         ("categories.index", "Categories", "tags"),
         ("payees.index", "Payees", "shop"),
+        ("vendors.index", "Vendors", "building"),
         ("labels.index", "Labels", "bookmark"),
         ("rules.index", "Rules", "magic"),
         ("goals.index", "Goals", "flag"),

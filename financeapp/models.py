@@ -11,6 +11,7 @@ from financeapp.auth import models as auth  # noqa: F401
 from financeapp.budgets import models as budgets  # noqa: F401
 from financeapp.categories import models as categories  # noqa: F401
 from financeapp.debts import models as debts  # noqa: F401
+from financeapp.documents import models as documents  # noqa: F401
 from financeapp.exports import models as exports  # noqa: F401
 from financeapp.goals import models as goals  # noqa: F401
 from financeapp.imports import models as imports  # noqa: F401
@@ -26,4 +27,5 @@ from financeapp.reports import models as reports  # noqa: F401
 from financeapp.rules import models as rules  # noqa: F401
 from financeapp.settings import models as settings  # noqa: F401
 from financeapp.transactions import models as transactions  # noqa: F401
+from financeapp.vendors import models as vendors  # noqa: F401
 from financeapp.workspaces import models as workspaces  # noqa: F401

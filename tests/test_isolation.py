@@ -22,6 +22,8 @@ from financeapp.auth.models import User
 from financeapp.auth.tokens import NewToken, create_token
 from financeapp.budgets.services import LineInput, set_line
 from financeapp.debts.services import DebtInput, PaymentInput, create_debt, record_payment
+from financeapp.documents import jobs as document_jobs
+from financeapp.documents import services as documents
 from financeapp.extensions import db
 from financeapp.goals.services import GoalInput, add_contribution, create_goal
 from financeapp.imports.services import stage_upload
@@ -36,6 +38,7 @@ from financeapp.rules.services import RuleInput, create_rule
 from financeapp.transactions.models import Transaction
 from financeapp.transactions.searches import save_search
 from financeapp.workspaces.models import Workspace
+from tests.documents.corpus import one_invoice
 from tests.factories import add_member, make_account, make_category, make_transaction, make_user, personal_workspace
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
@@ -106,6 +109,17 @@ def _searches(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
     return {"search": save_search(ws, olga.id, "Olga's coffee", "coffee").id}
 
 
+@owns
+def _documents(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
+    """A read invoice; its batch and vendor come with it."""
+    batch = documents.upload_documents(ws, olga, [documents.Upload("olga-invoice.pdf", io.BytesIO(one_invoice(5)[1]))])
+    db.session.commit()
+    doc = documents.batch_documents(ws, batch)[0]
+    document_jobs.run_document(doc.id, ws.id)
+    db.session.refresh(doc)
+    return {"doc": doc.id, "doc_batch": batch.id, "vendor": doc.vendor_id}
+
+
 @pytest.fixture
 def owned(ctx):
     """Owner Olga's workspace with one of everything; returns the ids."""
@@ -126,6 +140,8 @@ READS = [
     "/budgets/lines/{line}", "/imports/{batch}", "/imports/{batch}/accounts", "/imports/{batch}/columns",
     "/imports/{batch}/preview", "/imports/{batch}/progress",
     "/api/v1/transactions/{txn}", "/api/v1/debts/{debt}/schedule", "/transactions/searches/{search}",
+    "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
+    "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -145,6 +161,11 @@ WRITES = [
     "/members/{membership}/role", "/members/{membership}/remove", "/members/invitations/{invitation}/revoke",
     "/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
     "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch", "/transactions/searches/{search}/delete",
+    "/documents/{doc}", "/documents/{doc}/submit", "/documents/{doc}/approve", "/documents/{doc}/reject",
+    "/documents/{doc}/return", "/documents/{doc}/pay", "/documents/{doc}/retry", "/documents/{doc}/delete",
+    "/documents/batches/{doc_batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
+    "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
+    "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay",
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
@@ -152,7 +173,8 @@ VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/no
               "/transactions/searches/{search}/delete"}  # a viewer's own saved searches
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",
-    "/labels/", "/rates/", "/rates/import", "/workspaces/settings",
+    "/labels/", "/rates/", "/rates/import", "/workspaces/settings", "/documents/upload", "/documents/settings",
+    "/api/v1/invoices",
 ]
 # Scoped routes not listed above, each with the reason (none today).
 NOT_LISTED: dict[str, str] = {}
@@ -191,7 +213,16 @@ def test_a_new_scoped_route_that_is_not_listed_fails_the_check(app):
 
 
 def _state():
-    return db.session.execute(sa.select(sa.func.count(), sa.func.sum(Transaction.amount))).one()
+    """The ledger, and the documents' rows, versions and states, to compare before and after a refused write."""
+    from financeapp.documents.models import Document, DocumentEvent, DocumentSettings
+    from financeapp.vendors.models import Vendor
+
+    ledger = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Transaction.amount))).one()
+    docs = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Document.version),
+                                        sa.func.max(Document.state))).one()
+    others = [db.session.scalar(sa.select(sa.func.count()).select_from(model))
+              for model in (Vendor, DocumentEvent, DocumentSettings)]
+    return (*ledger, *docs, *others)
 
 
 @pytest.mark.parametrize("url", READS)
@@ -231,9 +262,11 @@ def test_lists_never_show_another_workspaces_rows(client, auth, owned):
     make_user("mallory@example.com", name="Mallory")
     auth.login("mallory@example.com")
     for url in ["/accounts/", "/transactions/", f"/transactions/?account={owned['acc']}",
-                "/payees/", "/labels/", "/rates/", "/categories/"]:
-        page = client.get(url).get_data(as_text=True)
-        assert "Olga" not in page and "olga-label" not in page, url
+                "/payees/", "/labels/", "/rates/", "/categories/", "/documents/", "/vendors/", "/documents/dashboard",
+                f"/documents/?vendor_id={owned['vendor']}", f"/documents/?batch_id={owned['doc_batch']}",
+                "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors"]:
+        page = client.get(url, buffered=True).get_data(as_text=True)
+        assert "Olga" not in page and "olga-label" not in page and "olga-invoice" not in page, url
 
 
 @pytest.mark.parametrize("url", [url for url in WRITES if url not in VIEWER_MAY] + CREATES)
@@ -258,11 +291,13 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     # the importer's; a budget line's own URL answers htmx (a plain GET is sent back to its month);
     # a saved search is Olga's own (anyone else gets 404) and redirects to the list.
     not_pages = {"/budgets/lines/{line}/edit", "/rules/new?from_txn={txn}", "/budgets/lines/{line}",
-                 "/transactions/searches/{search}"}
+                 "/transactions/searches/{search}",
+                 "/documents/batches/{doc_batch}/progress"}  # htmx's fragment; a plain visit goes to the page
     reads = [url for url in READS if url not in not_pages and not url.startswith("/imports/{batch}")]
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
-                "/reports/", "/dashboard", "/notifications/", "/members/"]:
+                "/reports/", "/dashboard", "/notifications/", "/members/", "/documents/", "/documents/dashboard",
+                "/vendors/", "/api/v1/invoices", "/api/v1/vendors"]:
         response = client.get(url.format(**owned))
         response.close()  # a receipt is streamed from its file
         assert response.status_code == 200, url
@@ -280,3 +315,31 @@ def test_filter_ids_beyond_bigint_are_ignored_with_a_message(client, auth, owned
     response = client.get("/transactions/?account=99999999999999999999&category=%C2%B2")
     assert response.status_code == 200
     assert "out of range" in response.get_data(as_text=True)
+
+
+def test_document_forms_refuse_another_workspaces_accounts_and_vendors(client, auth, owned):
+    from financeapp.documents.models import Document
+    from financeapp.vendors.models import Vendor
+    from financeapp.workspaces.models import Workspace
+    mallory = make_user("mallory@example.com", name="Mallory")
+    mine = personal_workspace(mallory)
+    vendor = Vendor(workspace_id=mine.id, name="Mallory's vendor", match_name="mallory s vendor")
+    db.session.add(vendor)
+    db.session.commit()
+    vendor_id = vendor.id
+    auth.login("mallory@example.com")
+    before = _state()
+    assert client.post(f"/vendors/{vendor_id}/merge", data={"target_id": owned["vendor"]}).status_code == 404
+    assert client.post("/documents/settings", data={"account_id": owned["acc"]}).status_code == 404
+    assert _state() == before
+    olga_docs = db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(
+        Document.workspace_id == owned["ws"]))
+    assert olga_docs == 1 and db.session.get(Workspace, owned["ws"]) is not None
+
+
+def test_another_workspaces_document_cannot_be_corrected_through_the_api(client, auth, owned):
+    make_user("mallory@example.com", name="Mallory")
+    auth.login("mallory@example.com")
+    before = _state()
+    assert client.patch(f"/api/v1/invoices/{owned['doc']}", json={"total": "1.00"}).status_code == 404
+    assert _state() == before

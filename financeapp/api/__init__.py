@@ -9,6 +9,15 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint once every module has added its routes to it."""
-    from financeapp.api import accounts, categories, debts, me, openapi, reports, transactions  # noqa: F401
+    from financeapp.api import (  # noqa: F401
+        accounts,
+        categories,
+        debts,
+        invoices,
+        me,
+        openapi,
+        reports,
+        transactions,
+    )
 
     app.register_blueprint(bp)

@@ -43,6 +43,7 @@ ERROR_RESPONSES = {
     401: ("Unauthorized", "Not signed in."),
     403: ("Forbidden", "The signed-in user's role in the workspace does not allow this."),
     404: ("NotFound", "No such row in the current workspace (another workspace's ids are not found either)."),
+    409: ("Conflict", "The row's state does not allow this now (a workflow move outside the table, a stale edit)."),
     415: ("UnsupportedMediaType", "The body is not sent as application/json."),
     422: ("Invalid", "A field is invalid; `errors` has a message for each."),
 }
@@ -411,7 +412,7 @@ DOCUMENT: dict[str, Any] = {
 # Other API modules describe their own endpoints: a module-level OPENAPI = {"paths": {...},
 # "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
 EXTENSION_MODULES = ("financeapp.api.debts", "financeapp.api.reports", "financeapp.api.planning",
-                     "financeapp.api.imports")
+                     "financeapp.api.imports", "financeapp.api.invoices")
 
 
 def document() -> dict[str, Any]:

@@ -71,6 +71,16 @@ TABLES: list[TableSpec] = [
     TableSpec("debt_plan_settings"),
     TableSpec("recurring_items"),
     TableSpec("recurring_occurrences"),
+    TableSpec("vendors"),
+    TableSpec("document_batches"),
+    TableSpec("documents", skip=("stored_name",), restore_values={"stored_name": _random_stored_name}),
+    TableSpec("document_fields"),
+    TableSpec("document_flags"),
+    TableSpec("document_tax_lines"),
+    TableSpec("document_items"),
+    TableSpec("document_events"),
+    TableSpec("document_settings"),
+    TableSpec("vendor_patterns"),
 ]
 
 # Workspace tables deliberately left out of a backup, with the reason.

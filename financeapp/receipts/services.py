@@ -57,6 +57,10 @@ class FileKind:
     described: str  # after "its content is": "a PDF document"
     magic: bytes
     extensions: tuple[str, ...]  # the first is the one added to a name without an extension
+    offset: int = 0  # where the magic bytes sit (ISO media files such as HEIC: after the box size)
+
+    def matches(self, head: bytes) -> bool:
+        return head[self.offset : self.offset + len(self.magic)] == self.magic
 
 
 ACCEPTED = (
@@ -90,9 +94,9 @@ MAX_NAME_LENGTH = 255  # Attachment.original_name
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 
 
-def sniff(head: bytes) -> FileKind | None:
-    """The accepted kind whose magic bytes start `head`, or None."""
-    return next((kind for kind in ACCEPTED if head.startswith(kind.magic)), None)
+def sniff(head: bytes, kinds: tuple[FileKind, ...] = ACCEPTED) -> FileKind | None:
+    """The accepted kind whose magic bytes `head` carries, or None."""
+    return next((kind for kind in kinds if kind.matches(head)), None)
 
 
 def describe_refused(head: bytes) -> str:
@@ -137,18 +141,19 @@ def _quoted(name: str) -> str:
     return f"“{name}”" if name else "The file"
 
 
-def _checked_name(name: str, kind: FileKind | None, head: bytes) -> tuple[FileKind, str]:
+def _checked_name(name: str, kind: FileKind | None, head: bytes, kinds: tuple[FileKind, ...] = ACCEPTED,
+                  only: str = ONLY_THESE, stem: str = "receipt") -> tuple[FileKind, str]:
     """The kind and final display name of an upload; Invalid when its content or extension is wrong."""
     if kind is None:
-        message = f"{ONLY_THESE}: {_quoted(name)} is {describe_refused(head)}."
+        message = f"{only}: {_quoted(name)} is {describe_refused(head)}."
         raise Invalid(message, fields={"file": message})
     ext = _extension(name)
     if not ext:
         # A name without an extension is accepted by its content and given the right one.
-        return kind, f"{name or 'receipt'}{kind.extensions[0]}"
+        return kind, f"{name or stem}{kind.extensions[0]}"
     if ext in kind.extensions:
         return kind, name
-    claimed = next((other for other in ACCEPTED if ext in other.extensions), None)
+    claimed = next((other for other in kinds if ext in other.extensions), None)
     if claimed is not None:
         message = f"{_quoted(name)} is not {claimed.name}: its content is {kind.described}."
     else:
@@ -222,33 +227,60 @@ def _write_new_file(folder: Path, head: bytes, stream: Readable, limit: int, quo
     return stored_name, size, digest.hexdigest()
 
 
-def store_attachment(workspace: Workspace, user: User | None, transaction: Transaction,
-                     filename: str, stream: Readable) -> Attachment:
-    """Attach a PDF, PNG or JPEG file to one of the workspace's transactions."""
-    if transaction.workspace_id != workspace.id:
-        raise NotFound("No such transaction.")
+@dataclass(frozen=True)
+class WrittenUpload:
+    """A file checked by its content and written under a random name, not yet tied to a row."""
+
+    kind: FileKind
+    name: str  # the display name
+    stored_name: str
+    size: int
+    sha256: str
+    path: Path
+
+
+def write_checked_upload(workspace_id: int, filename: str, stream: Readable, *,
+                         kinds: tuple[FileKind, ...] = ACCEPTED, only: str = ONLY_THESE,
+                         stem: str = "receipt") -> WrittenUpload:
+    """Check an upload by its content (and its name against it) and write it to the workspace's folder.
+
+    The caller adds the row and calls `keep_with_row`, which ties the file to the session's outcome.
+    """
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_LIMIT
     head = _read_some(stream, SNIFF_BYTES)
     name = display_name(filename)
     if not head:
         message = f"{_quoted(name)} is empty."
         raise Invalid(message, fields={"file": message})
-    kind, name = _checked_name(name, sniff(head), head)
-    folder = upload_root() / str(workspace.id)
+    kind, name = _checked_name(name, sniff(head, kinds), head, kinds, only, stem)
+    folder = upload_root() / str(int(workspace_id))
     stored_name, size, sha256 = _write_new_file(folder, head, stream, limit, _quoted(name))
-    path = folder / stored_name
-    attachment = Attachment(
-        workspace_id=workspace.id, transaction_id=transaction.id, original_name=name,
-        stored_name=stored_name, content_type=kind.content_type, size=size, sha256=sha256,
-        uploaded_by_id=user.id if user is not None else None,
-    )
+    return WrittenUpload(kind, name, stored_name, size, sha256, folder / stored_name)
+
+
+def keep_with_row(written: WrittenUpload, row: object) -> None:
+    """Add and flush the row that points to a written file; the file goes if the flush or the transaction fails."""
     try:
-        db.session.add(attachment)
+        db.session.add(row)
         db.session.flush()
     except BaseException:
-        path.unlink(missing_ok=True)
+        written.path.unlink(missing_ok=True)
         raise
-    _on_outcome(written=path)
+    _on_outcome(written=written.path)
+
+
+def store_attachment(workspace: Workspace, user: User | None, transaction: Transaction,
+                     filename: str, stream: Readable) -> Attachment:
+    """Attach a PDF, PNG or JPEG file to one of the workspace's transactions."""
+    if transaction.workspace_id != workspace.id:
+        raise NotFound("No such transaction.")
+    written = write_checked_upload(workspace.id, filename, stream)
+    attachment = Attachment(
+        workspace_id=workspace.id, transaction_id=transaction.id, original_name=written.name,
+        stored_name=written.stored_name, content_type=written.kind.content_type, size=written.size,
+        sha256=written.sha256, uploaded_by_id=user.id if user is not None else None,
+    )
+    keep_with_row(written, attachment)
     return attachment
 
 
@@ -301,6 +333,26 @@ def delete_attachments_of(workspace: Workspace,
 # Files waiting for the outcome of the session's outermost transaction.
 _WRITTEN = "receipts.files_written"
 _DOOMED = "receipts.files_doomed"
+
+
+def remove_workspace_files_after_commit(workspace_id: int) -> None:
+    """When the workspace is deleted: every stored upload of it (receipts and documents share its folder)
+    goes once the caller commits; a rollback keeps them."""
+    folder = upload_root() / str(int(workspace_id))
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file():
+                _on_outcome(doomed=path)
+
+
+def stored_path(workspace_id: int, stored_name: str) -> Path:
+    """Where a stored upload of the workspace lives (documents share the receipts' folder and rules)."""
+    return _file_path(workspace_id, stored_name)
+
+
+def remove_after_commit(path: Path) -> None:
+    """Delete a stored file once the caller's transaction commits (a rollback keeps it)."""
+    _on_outcome(doomed=path)
 
 
 def _on_outcome(*, written: Path | None = None, doomed: Path | None = None) -> None:

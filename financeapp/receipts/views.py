@@ -6,9 +6,12 @@ else the transaction's edit page, else the dashboard.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import g, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
 
 from financeapp.core.forms import require_valid
 from financeapp.core.scoping import get_scoped_or_404, require_role
@@ -55,10 +58,13 @@ def download(attachment_id: int):
     # Browsers refuse to show a PDF under a sandbox CSP (Chrome: "blocked"), so PDFs download;
     # images show inline unless ?download=1 asks for the file.
     as_attachment = attachment.content_type == "application/pdf" or request.args.get("download") == "1"
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=as_attachment,
-        download_name=attachment.original_name, etag=attachment.sha256,
-    )
+    return stored_file_response(path, attachment.content_type, attachment.original_name, attachment.sha256,
+                                as_attachment=as_attachment)
+
+
+def stored_file_response(path: Path, content_type: str, name: str, sha256: str, *, as_attachment: bool) -> Response:
+    """A stored upload sent to a member: sandboxed, privately cached, under the user's file name."""
+    response = send_file(path, mimetype=content_type, as_attachment=as_attachment, download_name=name, etag=sha256)
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.cache_control.private = True
     return response

@@ -28,6 +28,7 @@ from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.security import check_password
 from financeapp.extensions import db
+from financeapp.receipts.services import remove_workspace_files_after_commit
 from financeapp.settings.models import Delivery, NotificationPreference, WebhookEndpoint
 from financeapp.workspaces.models import Membership, Workspace
 
@@ -145,6 +146,8 @@ def delete_account(user: User, password: str, code: str = "", *, at: float | Non
 # keys only per connection (PRAGMA), and the result must be the same on every database.
 
 def _purge_workspaces(ids: list[int]) -> None:
+    for ws_id in ids:  # the rows go below; their files (receipts, invoices) once the caller commits
+        remove_workspace_files_after_commit(ws_id)
     for table in reversed(db.metadata.sorted_tables):
         if table.name == "workspaces":
             continue

@@ -84,8 +84,50 @@ def build_rich_workspace(email: str = "eve@example.com"):
     second = next(o for o in due if o.item.id != first.item.id)
     post_occurrence(ws, first.item, first.on)
     skip_occurrence(ws, second.item, second.on)
+    _add_documents(ws, eve, split)
     db.session.commit()
     return eve, ws
+
+
+def _add_documents(ws, eve, booked) -> None:
+    """One of each documents table: a vendor, a batch, a booked invoice with its fields, flags and trail."""
+    from financeapp.documents.models import (
+        Document,
+        DocumentBatch,
+        DocumentEvent,
+        DocumentField,
+        DocumentFlag,
+        DocumentItem,
+        DocumentSettings,
+        DocumentTaxLine,
+        VendorPattern,
+    )
+    from financeapp.vendors.models import Vendor
+
+    vendor = Vendor(workspace_id=ws.id, name="Backup Traders", match_name="backup traders", gstin="27AAPFU0939F1ZV",
+                    gstin_valid=True)
+    batch = DocumentBatch(workspace_id=ws.id, created_by_id=eve.id)
+    db.session.add_all([vendor, batch])
+    db.session.flush()
+    doc = Document(workspace_id=ws.id, batch_id=batch.id, vendor_id=vendor.id, original_name="inv.pdf",
+                   stored_name="ab" * 16, content_type="application/pdf", size=10, sha256="0" * 64, status="processed",
+                   source="text", text="Backup Traders\nTotal 118.00", vendor_name="Backup Traders", currency="INR",
+                   subtotal=Decimal("100"), tax_total=Decimal("18"), total=Decimal("118"), state="approved",
+                   transaction_id=booked.id, invoice_date=date(2026, 6, 1), invoice_number="B-1")
+    db.session.add(doc)
+    db.session.flush()
+    db.session.add_all([
+        DocumentField(workspace_id=ws.id, document_id=doc.id, name="total", extracted="118.00", confidence=90),
+        DocumentFlag(workspace_id=ws.id, document_id=doc.id, code="low_confidence", reason="Check the date."),
+        DocumentTaxLine(workspace_id=ws.id, document_id=doc.id, kind="IGST", rate=Decimal(18), amount=Decimal(18)),
+        DocumentItem(workspace_id=ws.id, document_id=doc.id, position=1, description="Paper", quantity=Decimal(2),
+                     unit_price=Decimal(50), amount=Decimal(100)),
+        DocumentEvent(workspace_id=ws.id, document_id=doc.id, actor_id=eve.id, actor_name="Eve", action="approve",
+                      from_state="submitted", to_state="approved"),
+        DocumentSettings(workspace_id=ws.id, second_approval_above=Decimal("100000")),
+        VendorPattern(workspace_id=ws.id, vendor_id=vendor.id, field="total", label="Net Payable"),
+    ])
+    db.session.flush()
 
 
 @pytest.fixture

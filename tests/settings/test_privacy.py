@@ -93,3 +93,31 @@ def test_with_two_factor_deleting_needs_a_code(client, auth, ctx):
     data = {"password": DEFAULT_PASSWORD, "confirm": "DELETE"}
     assert client.post("/settings/privacy/delete", data=data).status_code == 422
     assert client.post("/settings/privacy/delete", data={**data, "code": codes[1]}).status_code == 302
+
+
+def test_deleting_the_account_deletes_the_files_of_its_receipts_and_invoices(app, client, auth, ctx, tmp_path,
+                                                                           monkeypatch):
+    import io
+
+    from financeapp.documents import services as documents
+    from financeapp.receipts.services import store_attachment
+    from tests.documents.corpus import one_invoice
+    from tests.receipts import samples
+
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    me, friend = make_user("me@example.com"), make_user("friend@example.com")
+    mine = personal_workspace(me)
+    txn = make_transaction(make_account(mine, "Private"), "-3.00")
+    store_attachment(mine, me, txn, "receipt.png", io.BytesIO(samples.png()))
+    documents.upload_documents(mine, me, [documents.Upload("invoice.pdf", io.BytesIO(one_invoice(3)[1]))])
+    theirs = personal_workspace(friend)
+    documents.upload_documents(theirs, friend, [documents.Upload("kept.pdf", io.BytesIO(one_invoice(4)[1]))])
+    db.session.commit()
+    mine_id, theirs_id = mine.id, theirs.id
+    files = lambda ws_id: sorted(p.name for p in (tmp_path / "uploads" / str(ws_id)).glob("*"))  # noqa: E731
+    assert len(files(mine_id)) == 2 and len(files(theirs_id)) == 1
+    kept = files(theirs_id)
+    auth.login("me@example.com")
+    response = client.post("/settings/privacy/delete", data={"password": DEFAULT_PASSWORD, "confirm": "DELETE"})
+    assert response.status_code == 302
+    assert files(mine_id) == [] and files(theirs_id) == kept
