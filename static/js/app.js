@@ -121,8 +121,8 @@ document.querySelectorAll('select[name$="currency"], select[name="base"], select
   var box = document.createElement("input");
   box.type = "search";
   box.className = "form-control form-control-sm mb-1 select-filter";
-  box.placeholder = "Type to narrow the list";
-  box.setAttribute("aria-label", "Type to narrow the list below");
+  box.placeholder = "Narrow the list…";
+  box.setAttribute("aria-label", "Narrow the list below");
   select.parentNode.insertBefore(box, select);
   box.addEventListener("input", function () {
     var words = box.value.trim().toLowerCase();
