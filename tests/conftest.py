@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from financeapp import create_app
-from financeapp.extensions import db
+from financeapp.extensions import db, limiter
 from financeapp.reports import totals
 from tests.factories import DEFAULT_PASSWORD
 
@@ -80,6 +80,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         upgrade(revision="heads")  # the schema comes from the migrations, tested on every run
     yield app
+
+
+@pytest.fixture(autouse=True)
+def _limiter_state_restored() -> Iterator[None]:
+    """Flask-Limiter keeps one state (enabled, storage) for every app in the process: a test that builds
+    a second app with limits on would otherwise rate-limit every later test's sign-ins."""
+    saved = dict(limiter.__dict__)
+    yield
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import pytest
 
 from financeapp import create_app
 from financeapp.auth.services import BAD_CREDENTIALS
-from financeapp.extensions import limiter
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -136,9 +135,7 @@ def guarded_app(app):
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
     })
-    # Flask-Limiter keeps one `enabled` flag for all apps: give the session's app its setting back,
-    # or every later test would be rate-limited.
-    limiter.enabled = app.config.get("RATELIMIT_ENABLED", True)
+    # Flask-Limiter's one state for all apps is restored after each test (tests/conftest.py).
 
 
 def test_post_without_csrf_token_is_refused(guarded_app, ctx):
