@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from PIL import Image
 
 from financeapp.auth.models import User
 from financeapp.core.db import utcnow
@@ -119,7 +120,7 @@ class ReadPages:
     text: str
     source: str  # "text" or "ocr"
     pages: int
-    first_page: object | None  # a PIL image of page 1, for the QR and the perceptual hash
+    first_page: Image.Image | None  # page 1, for the QR and the perceptual hash
     ocr_confidence: int | None = None
     note: str = ""
 
@@ -139,7 +140,7 @@ def read_pages(doc: Document, path: Path) -> ReadPages:
     return _ocr_pages(iter([text.open_image(path)]), 1, "", [])
 
 
-def _ocr_pages(images, count: int, note: str, layer: list[str]) -> ReadPages:
+def _ocr_pages(images: Iterator[Image.Image], count: int, note: str, layer: list[str]) -> ReadPages:
     problem = ocr.missing()
     if problem:
         raise ocr.OcrUnavailable(problem)
@@ -158,7 +159,7 @@ def _ocr_pages(images, count: int, note: str, layer: list[str]) -> ReadPages:
                      round(sum(confidences) / len(confidences)) if confidences else None, note)
 
 
-def _ocr_page(image: object, number: int) -> ocr.PageText:
+def _ocr_page(image: Image.Image, number: int) -> ocr.PageText:
     try:
         return ocr.read_page(image)
     except RuntimeError as err:
@@ -167,7 +168,7 @@ def _ocr_page(image: object, number: int) -> ocr.PageText:
         raise
 
 
-def perceptual_hash(image: object) -> str | None:
+def perceptual_hash(image: Image.Image | None) -> str | None:
     import imagehash
 
     if image is None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from financeapp.categories.models import Category
+from financeapp.core.db import rows_matched
 from financeapp.core.errors import Invalid
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
@@ -99,8 +100,8 @@ def merge_vendors(workspace: Workspace, source: Vendor, target: Vendor) -> int:
     for vendor in (source, target):
         if vendor.workspace_id != workspace.id:
             get_scoped_or_404(Vendor, vendor.id, workspace)
-    moved = db.session.execute(sa.update(Document).where(
-        Document.workspace_id == workspace.id, Document.vendor_id == source.id).values(vendor_id=target.id)).rowcount
+    moved = rows_matched(db.session.execute(sa.update(Document).where(
+        Document.workspace_id == workspace.id, Document.vendor_id == source.id).values(vendor_id=target.id)))
     existing = set(db.session.scalars(sa.select(VendorPattern.field + ":" + VendorPattern.label).where(
         VendorPattern.vendor_id == target.id)))
     for pattern in db.session.scalars(scoped(VendorPattern, workspace).where(VendorPattern.vendor_id == source.id)):
