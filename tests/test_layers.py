@@ -84,3 +84,8 @@ def test_one_module_draws_charts():
     drawing = {path.name for path in sorted((ROOT / "static" / "js").glob("*.js"))
                if re.search(r"new\s+(window\.)?Chart\s*\(", path.read_text())}
     assert drawing == {"charts.js"}
+
+
+def test_every_models_module_is_in_financeapp_models():
+    wanted = {f"financeapp.{path.parent.name}.models" for path in PACKAGE.glob("*/models.py")}
+    assert wanted - imported_modules(PACKAGE / "models.py") == set(), "Alembic and `flask shell` see only these"
