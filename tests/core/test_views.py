@@ -26,6 +26,13 @@ def workspace_id(app) -> int:
         return personal_workspace(make_user()).id
 
 
+@pytest.fixture
+def posted(app):
+    """A NameForm submitted with the name "Trips", in its request."""
+    with app.test_request_context(method="POST", data={"name": "Trips"}):
+        yield NameForm()
+
+
 def _label_names(workspace_id: int) -> list[str]:
     return list(db.session.scalars(sa.select(Label.name).where(Label.workspace_id == workspace_id)))
 
@@ -39,39 +46,30 @@ def _add_label(workspace_id: int, name: str, *, then_fail: Exception | None = No
     return label
 
 
-def test_save_form_commits_a_write_that_succeeds(app, workspace_id):
-    with app.test_request_context(method="POST", data={"name": "Trips"}):
-        form = NameForm()
-        done = save_form(form, lambda: _add_label(workspace_id, form.name.data))
-        assert done and done.value.name == "Trips"
-        db.session.rollback()  # nothing left to roll back: the helper committed
-        assert _label_names(workspace_id) == ["Trips"]
+def test_save_form_commits_a_write_that_succeeds(posted, workspace_id):
+    done = save_form(posted, lambda: _add_label(workspace_id, posted.name.data))
+    assert done and done.value.name == "Trips"
+    db.session.rollback()  # nothing left to roll back: the helper committed
+    assert _label_names(workspace_id) == ["Trips"]
 
 
-def test_save_form_rolls_back_and_puts_the_error_at_its_field(app, workspace_id):
+def test_save_form_rolls_back_and_puts_the_error_at_its_field(posted, workspace_id):
     error = Invalid("Pick another name.", fields={"name": "That name is taken."})
-    with app.test_request_context(method="POST", data={"name": "Trips"}):
-        form = NameForm()
-        assert save_form(form, lambda: _add_label(workspace_id, "Trips", then_fail=error)) is None
-        assert form.name.errors == ["That name is taken."]
-        assert form_status(form) == 422
-        assert _label_names(workspace_id) == []
+    assert save_form(posted, lambda: _add_label(workspace_id, "Trips", then_fail=error)) is None
+    assert posted.name.errors == ["That name is taken."]
+    assert form_status(posted) == 422
+    assert _label_names(workspace_id) == []
 
 
-def test_save_form_puts_an_error_without_a_known_field_above_the_form(app, workspace_id):
-    with app.test_request_context(method="POST", data={"name": "Trips"}):
-        form = NameForm()
-        assert save_form(form, lambda: _add_label(workspace_id, "Trips", then_fail=Invalid("Not today."))) is None
-        assert form.form_errors == ["Not today."]
-        assert form.name.errors == []
+def test_save_form_puts_an_error_without_a_known_field_above_the_form(posted, workspace_id):
+    assert save_form(posted, lambda: _add_label(workspace_id, "Trips", then_fail=Invalid("Not today."))) is None
+    assert (posted.form_errors, posted.name.errors) == (["Not today."], [])
 
 
-def test_a_foreign_id_is_not_a_form_error_but_a_404_after_the_rollback(app, workspace_id):
-    with app.test_request_context(method="POST", data={"name": "Trips"}):
-        form = NameForm()
-        with pytest.raises(NotFound):
-            save_form(form, lambda: _add_label(workspace_id, "Trips", then_fail=NotFound("No such label.")))
-        assert _label_names(workspace_id) == []
+def test_a_foreign_id_is_not_a_form_error_but_a_404_after_the_rollback(posted, workspace_id):
+    with pytest.raises(NotFound):
+        save_form(posted, lambda: _add_label(workspace_id, "Trips", then_fail=NotFound("No such label.")))
+    assert _label_names(workspace_id) == []
 
 
 def test_read_form_writes_nothing_and_shows_the_error(app, workspace_id):
