@@ -42,6 +42,7 @@ from financeapp.ops.metrics import OCR_SECONDS, timed
 from financeapp.receipts import services as storage
 from financeapp.receipts.services import ACCEPTED, FileKind, Readable
 from financeapp.vendors import services as vendors
+from financeapp.vendors.models import Vendor
 from financeapp.workspaces.models import Workspace
 
 log = logging.getLogger("financeapp.documents")
@@ -235,8 +236,6 @@ KNOWN_GSTINS = 2000  # the most a workspace's earlier GSTINs are compared with, 
 def known_gstins(workspace: Workspace) -> list[str]:
     """Valid GSTINs already seen in the workspace (its vendors', and buyers' on its documents): an OCR'd
     GSTIN one character away from exactly one of them is taken as that one."""
-    from financeapp.vendors.models import Vendor
-
     found = set(db.session.scalars(sa.select(Vendor.gstin).where(
         Vendor.workspace_id == workspace.id, Vendor.gstin_valid.is_(True)).limit(KNOWN_GSTINS)))
     found.update(db.session.scalars(sa.select(Document.buyer_gstin).where(

@@ -9,6 +9,7 @@ from financeapp.core.db import rows_matched, utcnow
 from financeapp.extensions import db
 from financeapp.notifications.models import KINDS, Notification
 from financeapp.workspaces.models import Membership, Workspace
+from financeapp.workspaces.roles import ROLE_RANK
 
 _signals = Namespace()
 # Sent with each new Notification (after its row exists); e-mail and webhook delivery listen.
@@ -16,8 +17,6 @@ notification_created = _signals.signal("notification-created")
 
 
 def recipients(workspace: Workspace, min_role: str = "viewer") -> list[int]:
-    from financeapp.workspaces.roles import ROLE_RANK
-
     rows = db.session.execute(
         sa.select(Membership.user_id, Membership.role).where(Membership.workspace_id == workspace.id)
     ).all()
