@@ -58,4 +58,4 @@ class EnvelopeMoveForm(FlaskForm):
 
     def set_choices(self, envelopes: list[tuple[str, str]], pool: tuple[str, str]) -> None:
         self.source.choices = [pool, *envelopes]
-        self.target.choices = [pool, *envelopes]
+        self.target.choices = [("", "Choose an envelope"), pool, *envelopes]

@@ -153,7 +153,7 @@ def test_moving_money_covers_an_overspent_envelope_and_keeps_to_budget(client, h
     ws = signed_in["ws"]
     before = envelopes.envelope_month(ws, FEB)
     response = move(client, str(home.groceries.id), str(home.fuel.id), "15.50")
-    assert response.status_code == 302, re.findall(r'invalid-feedback[^<]*<|alert-danger[^<]*<', response.get_data(as_text=True))
+    assert response.status_code == 302
     assert "Moved" in client.get(response.headers["Location"]).get_data(as_text=True)
     after = envelopes.envelope_month(ws, FEB)
     assert after.envelope(home.fuel.id).available == Decimal("0")
