@@ -1,4 +1,4 @@
-"""At 390 by 844 no reachable page scrolls sideways, and every transactions row shows its amount.
+"""At 390 x 844 no reachable page scrolls sideways, and every transactions row shows its amount.
 
 The crawl starts on the dashboard of a workspace with the demo's year of history and planning,
 follows every same-site link it finds (breadth first, each path once, at most MAX_PAGES), and
@@ -33,9 +33,8 @@ OVERFLOW = """() => {
   const culprits = [...document.querySelectorAll('body *')].filter(el => {
     const box = el.getBoundingClientRect();
     return box.right > width + 1 && !el.closest('.table-responsive, .modal, .dropdown-menu, [hidden]');
-  }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                            (el.className && typeof el.className === 'string'
-                             ? '.' + el.className.split(' ').join('.') : ''));
+  }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                         + (typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''));
   return {wide, width, culprits};
 }"""
 
