@@ -193,7 +193,7 @@ def mark_workspace(session: AnySession, workspace_id: int) -> None:
     _stale(session).workspaces.add(workspace_id)
 
 
-def flush_totals(session: Session) -> None:
+def flush_totals(session: AnySession) -> None:
     """Bring the totals up to date with everything the session has written (runs before each commit)."""
     if session.new or session.dirty or session.deleted:
         session.flush()  # the flush hooks mark what it writes
