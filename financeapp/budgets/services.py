@@ -362,9 +362,9 @@ def budget_report(workspace: Workspace, first: date, last: date) -> RangeReport:
             report_row = rows.setdefault(row.name, ReportRow(row.name))
             report_row.budgeted += quantize(row.budgeted / 12, base)
             report_row.spent += figures.yearly_month_spent.get(row.line.id, ZERO)
-        for row in figures.unbudgeted:
-            report_row = rows.setdefault(f"{row.name} (not budgeted)", ReportRow(f"{row.name} (not budgeted)"))
-            report_row.spent += row.spent
+        for unbudgeted in figures.unbudgeted:
+            name = f"{unbudgeted.name} (not budgeted)"
+            rows.setdefault(name, ReportRow(name)).spent += unbudgeted.spent
     ordered = sorted(rows.values(), key=lambda r: r.name.lower())
     return RangeReport(first, last, months, ordered, base)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -397,8 +398,9 @@ def apply_to_existing(workspace: Workspace, scope: ApplyScope) -> ApplyResult:
     result = ApplyResult()
     payee_ids: dict[str, int] = {}
     label_ids: dict[str, int] = {}
-    txns = Transaction.__table__
-    line_table = TransactionLine.__table__
+    # Declarative models type `__table__` as any FromClause; these two are plain tables.
+    txns = cast(sa.Table, Transaction.__table__)
+    line_table = cast(sa.Table, TransactionLine.__table__)
     for changes, _examined in _planned_changes(workspace, scope):
         by_payee: dict[int, list[int]] = {}
         by_category: dict[int, list[int]] = {}

@@ -44,7 +44,7 @@ class EntryInput:
 
     account_id: int
     on: date
-    amount: Decimal
+    amount: Decimal | None  # None when nothing was typed: recording refuses it with a message
     direction: str  # "out" or "in"
     payee: str = ""
     category_id: int | None = None
