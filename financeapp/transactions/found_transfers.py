@@ -261,9 +261,9 @@ def refuse_pair(workspace: Workspace, out_id: Any, in_id: Any, *, user_id: int |
 def unlink_partners_of(workspace: Workspace, doomed: Any) -> None:
     """Before deleting the transactions `doomed` (a SELECT of their ids), make the other side of each
     of their transfers a plain transaction again, so no transfer is left with one side."""
-    sides = dict(db.session.execute(sa.select(Transaction.id, Transaction.transfer_key).where(
-        Transaction.workspace_id == workspace.id, Transaction.id.in_(doomed),
-        Transaction.transfer_key.is_not(None))).tuples())
+    sides = {txn_id: key for txn_id, key in db.session.execute(sa.select(Transaction.id, Transaction.transfer_key)
+             .where(Transaction.workspace_id == workspace.id, Transaction.id.in_(doomed),
+                    Transaction.transfer_key.is_not(None)))}
     keys = sorted(set(sides.values()))
     partners: list[int] = []
     for start in range(0, len(keys), CHUNK):
