@@ -192,10 +192,10 @@ def find_transfers(workspace_ref: str, batch_id: int | None, apply: bool) -> Non
                    f"{p.currency}: {p.reason}")
     if apply:
         db.session.commit()
-        click.echo(f"Linked {len(pairs)} transfers.")
+        click.echo(f"Linked {len(pairs)} transfer{'s' if len(pairs) != 1 else ''}.")
     else:
-        click.echo(f"{len(pairs)} possible transfers found." + (" Run again with --apply to link them." if pairs
-                                                                 else ""))
+        click.echo(f"{len(pairs)} possible transfer{'s' if len(pairs) != 1 else ''} found."
+                   + (" Run again with --apply to link them." if pairs else ""))
 
 
 def minor_units_text(amount: Decimal, currency: str) -> str:
