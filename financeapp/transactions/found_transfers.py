@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -252,9 +253,12 @@ def link_pair(workspace: Workspace, out_id: Any, in_id: Any) -> Pairing:
 def refuse_pair(workspace: Workspace, out_id: Any, in_id: Any, *, user_id: int | None) -> Pairing:
     """Remember that these two are not one transfer: the pair is never proposed again."""
     pairing = proposed_pair(workspace, out_id, in_id)
-    db.session.add(TransferRefusal(workspace_id=workspace.id, out_id=pairing.out_id, in_id=pairing.in_id,
-                                   refused_by_id=user_id))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(TransferRefusal(workspace_id=workspace.id, out_id=pairing.out_id, in_id=pairing.in_id,
+                                           refused_by_id=user_id))
+    except IntegrityError:  # the same pair refused at the same moment (a double click): refused once is enough
+        pass
     return pairing
 
 

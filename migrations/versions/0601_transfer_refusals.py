@@ -38,9 +38,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('transfer_refusals', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_transfer_refusals_workspace_id'))
-        batch_op.drop_index(batch_op.f('ix_transfer_refusals_refused_by_id'))
-        batch_op.drop_index(batch_op.f('ix_transfer_refusals_in_id'))
-
+    # The table's indexes go with it (MariaDB refuses to drop an index a foreign key needs first).
     op.drop_table('transfer_refusals')
