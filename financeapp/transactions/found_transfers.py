@@ -52,6 +52,7 @@ from financeapp.workspaces.models import Workspace
 
 WINDOW_DAYS = 4  # how far apart the two sides of one transfer may be dated
 CHUNK = 1_000  # ids per IN (...) list
+LINK_CHUNK = 400  # pairs per UPDATE: 800 ids in the IN list and 1,600 in the CASE
 
 
 class shifted_date(FunctionElement):  # noqa: N801 (an SQL function, named like one)
@@ -176,22 +177,21 @@ def count_for_batch(workspace: Workspace, batch_id: int) -> int:
 
 
 def _link(workspace: Workspace, pairs: Sequence[Pairing]) -> None:
-    """Make each pair one transfer, in bulk; the caller has locked the accounts (`totals.mark_where`)."""
-    if not pairs:
-        return
-    sides = [{"row": p.out_id, "key": p.out_id} for p in pairs] + [{"row": p.in_id, "key": p.out_id} for p in pairs]
-    txn = Transaction.__table__
-    db.session.connection().execute(
-        txn.update().where(txn.c.workspace_id == workspace.id, txn.c.id == sa.bindparam("row"),
-                           txn.c.transfer_key.is_(None))
-        .values(transfer_key=sa.bindparam("key"), version=txn.c.version + 1, updated_at=utcnow()),
-        sides,
-    )
-    ids = sorted(side["row"] for side in sides)
-    line = TransactionLine.__table__
-    for start in range(0, len(ids), CHUNK):
+    """Make each pair one transfer, in bulk; the caller has locked the accounts (`totals.mark_where`).
+
+    Both sides get the money-out's id as their key: one UPDATE per chunk of pairs, with the key
+    of each money-in given by a CASE on its id."""
+    txn, line = Transaction.__table__, TransactionLine.__table__
+    bump = {"version": txn.c.version + 1, "updated_at": utcnow()}
+    for start in range(0, len(pairs), LINK_CHUNK):
+        chunk = pairs[start:start + LINK_CHUNK]
+        key_of = {p.out_id: p.out_id for p in chunk} | {p.in_id: p.out_id for p in chunk}
+        db.session.execute(
+            txn.update().where(txn.c.workspace_id == workspace.id, txn.c.id.in_(list(key_of)),
+                               txn.c.transfer_key.is_(None))
+            .values(transfer_key=sa.case(key_of, value=txn.c.id), **bump))
         db.session.execute(line.update().where(line.c.workspace_id == workspace.id,
-                                               line.c.transaction_id.in_(ids[start:start + CHUNK]))
+                                               line.c.transaction_id.in_(list(key_of)))
                            .values(category_id=None))
     db.session.expire_all()  # loaded transactions now have other keys and versions
 

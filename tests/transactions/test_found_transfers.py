@@ -276,3 +276,12 @@ def test_an_unknown_import_is_not_found(client, auth, ws):
     auth.login("pat@example.com")
     assert client.get("/transactions/found-transfers?batch=999999").status_code == 404
     assert client.get("/transactions/found-transfers?batch=junk").status_code == 404
+
+
+def test_many_pairs_are_linked_in_chunks_each_side_with_its_own_partner(ws, checking, savings, monkeypatch):
+    monkeypatch.setattr(found_transfers, "LINK_CHUNK", 2)
+    pairs = {(row(checking, f"-{n}.00", n).id, row(savings, f"{n}.00", n + 1).id) for n in range(1, 6)}
+    assert len(found_transfers.link_all(ws)) == 5
+    db.session.commit()
+    keys = dict(db.session.execute(sa.select(Transaction.id, Transaction.transfer_key)).tuples().all())
+    assert all(keys[out] == keys[into] == out for out, into in pairs)
