@@ -121,13 +121,16 @@ def _candidates(workspace: Workspace) -> sa.Select:
     return (
         sa.select(out.id, into.id, out.on, into.on, into.amount, from_account.currency, from_account.name,
                   to_account.name)
-        .select_from(out)
-        .join(into, sa.and_(into.workspace_id == out.workspace_id, into.amount == -out.amount,
-                            into.on.between(days_after(out.on, -WINDOW_DAYS), days_after(out.on, WINDOW_DAYS)),
-                            into.account_id != out.account_id, into.transfer_key.is_(None)))
+        # Money-ins are the few rows of a ledger (1,736 of 100,000 in the bench's history): each probes
+        # the (workspace_id, amount) index for its money-outs. MariaDB would start from the money-outs.
+        .prefix_with("STRAIGHT_JOIN", dialect="mysql")
+        .select_from(into)
+        .join(out, sa.and_(out.workspace_id == into.workspace_id, out.amount == -into.amount,
+                           out.on.between(days_after(into.on, -WINDOW_DAYS), days_after(into.on, WINDOW_DAYS)),
+                           out.account_id != into.account_id, out.transfer_key.is_(None)))
         .join(from_account, from_account.id == out.account_id)
         .join(to_account, sa.and_(to_account.id == into.account_id, to_account.currency == from_account.currency))
-        .where(out.workspace_id == workspace.id, out.amount < 0, out.transfer_key.is_(None),
+        .where(into.workspace_id == workspace.id, into.amount > 0, into.transfer_key.is_(None),
                ~refused, ~_is_split(out), ~_is_split(into))
     )
 
