@@ -14,10 +14,10 @@ first, then the earlier money-out, then the lower money-out id, then the lower m
 candidate whose side is already taken is passed over. The same data always gives the same pairs.
 
 The candidates are one SQL self-join of the transactions on (workspace, amount = -amount, date
-within the window): on MariaDB the money-outs are read from the covering (workspace_id, date,
-transfer_key, account_id, payee_id, amount) index and each probes the (workspace_id, amount) index
-for its money-ins; Python only sorts the candidates and walks them once to keep one match each
-(bench/transfers.py: 0.34 s for a 100,000-row workspace).
+within the window): the money-ins (a range of the (workspace_id, amount) index) each probe the same
+index for money-outs of their amount, and refusals are looked up by their unique (out_id, in_id)
+key. Python only sorts the candidates and walks them once to keep one match each (bench/transfers.py
+and bench/README.md: about 0.1-0.5 s for a 100,000-row workspace on MariaDB).
 
 Linking turns a pair into the app's own transfer (as `services.record_transfer` writes one): both
 sides share `transfer_key` (the money-out's id) and their one line loses its category, so reports
