@@ -1,7 +1,7 @@
 """transfer refusals: pairs the user said are not one transfer
 
 Revision ID: 0601
-Revises: 0201
+Revises: 0903
 Create Date: 2026-12-03
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0601'
-down_revision = '0201'
+down_revision = '0903'
 branch_labels = None
 depends_on = None
 
