@@ -22,9 +22,10 @@ from flask.cli import AppGroup
 from financeapp.auth.models import User
 from financeapp.core.errors import FinanceError
 from financeapp.core.money import quantize
-from financeapp.core.scoping import as_id
+from financeapp.core.scoping import as_id, scoped
 from financeapp.extensions import db
 from financeapp.imports import committing, planning
+from financeapp.imports.models import ImportBatch
 from financeapp.imports.planning import Plan
 from financeapp.transactions import found_transfers
 from financeapp.workspaces.models import Membership, Workspace
@@ -185,6 +186,9 @@ def find_transfers(workspace_ref: str, batch_id: int | None, apply: bool) -> Non
 
     Prints each pair with its reason; --apply links them (refused pairs are never proposed)."""
     workspace, _user = resolve_workspace(workspace_ref)
+    batch = scoped(ImportBatch, workspace).where(ImportBatch.id == batch_id)
+    if batch_id is not None and db.session.scalar(batch) is None:
+        raise click.ClickException(f"No import #{batch_id} in workspace {workspace.id}.")
     pairs = (found_transfers.link_all(workspace, batch_id=batch_id) if apply
              else found_transfers.find_transfers(workspace, batch_id=batch_id))
     for p in pairs:

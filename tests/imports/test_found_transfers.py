@@ -199,3 +199,14 @@ def test_the_cli_prints_each_pair_with_its_reason_and_links_them_with_apply(runn
     assert db.session.get(Transaction, into.id).transfer_key == out.id
     again = runner.invoke(args=["imports", "find-transfers", "--workspace", str(ws.id)])
     assert "0 possible transfers found." in again.output
+
+
+def test_the_cli_narrows_to_one_import_and_refuses_an_unknown_one(runner, ws, accounts):
+    statements, _ = two_statements(random.Random(5))
+    first = import_file(ws, "checking.ofx", statements.files()[0])
+    second = import_file(ws, "savings.ofx", statements.files()[1])
+    found = runner.invoke(args=["imports", "find-transfers", "--workspace", str(ws.id), "--import", str(second.id)])
+    assert found.exit_code == 0 and "20 possible transfers found." in found.output
+    assert first.id != second.id
+    unknown = runner.invoke(args=["imports", "find-transfers", "--workspace", str(ws.id), "--import", "999999"])
+    assert unknown.exit_code == 1 and "No import #999999" in unknown.output
