@@ -27,27 +27,23 @@ from decimal import Decimal
 from hashlib import sha256
 from typing import Any
 
-import sqlalchemy as sa
-
 from financeapp.accounts.models import Account
 from financeapp.auth.models import User
 from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.core.money import is_currency
-from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.scoping import get_scoped_or_404
 from financeapp.extensions import db
+from financeapp.imports import targets
 from financeapp.imports.models import CsvMapping as SavedMapping
 from financeapp.imports.models import ImportBatch
-from financeapp.imports.parsed import ParsedFile, ParsedStatement
+from financeapp.imports.parsed import ParsedFile
 from financeapp.imports.planning import (
     NEW,
     Plan,
     PlannedRow,
-    accounts_by_number,
     csv_layout,
     csv_parser,
     detect,
-    new_account_name,
-    normalise_number,
     parse_batch,
     parse_data,
     plan_batch,
@@ -93,7 +89,7 @@ def get_batch(workspace: Workspace, batch_id: object) -> ImportBatch:
 
 
 def choose_csv_mapping(workspace: Workspace, batch: ImportBatch, mapping: dict[str, Any],
-                       *, name: str = "", data: bytes | None = None) -> ParsedFile:
+                       *, name: str = "", data: bytes | None = None, layout: Any = None) -> ParsedFile:
     """Check a column mapping by parsing the whole file with it, keep it on the batch and save it for
     the next file with the same header."""
     require_staged(batch)
@@ -103,7 +99,7 @@ def choose_csv_mapping(workspace: Workspace, batch: ImportBatch, mapping: dict[s
     except (TypeError, ValueError, KeyError) as err:
         raise Invalid(f"That column mapping is incomplete: {err}") from None
     parsed = parse_data(data, batch.file_name, normalised)
-    signature = csv_parser().header_signature(csv_layout(batch, data))
+    signature = csv_parser().header_signature(layout if layout is not None else csv_layout(data))
     saved = saved_mapping(workspace, signature)
     if saved is None:
         saved = SavedMapping(workspace_id=workspace.id, header_signature=signature[:64])
@@ -147,39 +143,17 @@ def statement_summaries(batch: ImportBatch) -> list[dict[str, Any]]:
 
 
 def default_choices(workspace: Workspace, batch: ImportBatch) -> dict[str, str]:
-    """What the account step pre-selects per statement: the saved choice, the account with the file's
-    number, "new" for a numbered account the workspace lacks, the account named like the file's
-    (QIF), or the only open account."""
+    """What the account step pre-selects per statement: the saved choice, else the one rule of
+    targets.py (number, name, a new account for a named one, the only open account)."""
     options = options_of(batch)
     if options.get("accounts"):
         return {key: str(value) for key, value in options["accounts"].items()}
-    by_number = accounts_by_number(workspace)
-    accounts = list(db.session.scalars(scoped(Account, workspace).where(Account.archived.is_(False))))
-    by_name = {a.name.casefold(): a for a in accounts}
-    out = {}
-    for i, summary in enumerate(statement_summaries(batch)):
-        matched = by_number.get(normalise_number(summary["number"])) if summary["number"] else None
-        named = by_name.get((summary["name"] or "").casefold())
-        if matched is not None:
-            out[str(i)] = str(matched.id)
-        elif summary["number"]:
-            out[str(i)] = NEW
-        elif named is not None:
-            out[str(i)] = str(named.id)
-        elif len(accounts) == 1:
-            out[str(i)] = str(accounts[0].id)
-        else:
-            out[str(i)] = ""
-    return out
+    return targets.default_choices(workspace, statement_summaries(batch))
 
 
 def proposed_names(workspace: Workspace, batch: ImportBatch) -> list[str]:
     """The name each statement's account would get if created from the file."""
-    taken = {n.casefold() for n in db.session.scalars(sa.select(Account.name).where(
-        Account.workspace_id == workspace.id))}
-    return [new_account_name(workspace, ParsedStatement(account_number=s["number"], account_type=s["type"],
-                                                         account_name=s["name"]), batch.file_name, taken)
-            for s in statement_summaries(batch)]
+    return targets.proposed_names(workspace, statement_summaries(batch), batch.file_name)
 
 
 def choose_accounts(workspace: Workspace, batch: ImportBatch, choices: dict[str, Any]) -> None:

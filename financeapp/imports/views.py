@@ -123,7 +123,7 @@ def columns(batch_id: int):
     batch = _batch(batch_id)
     if batch.format != "csv" or batch.status != "staged":
         return redirect(resume_url(batch))
-    layout = planning.csv_layout(batch)
+    layout = planning.csv_layout(storage.read_stored(batch))
     options = storage.options_of(batch)
     mapping, saved = planning.mapping_for_layout(g.workspace, layout)
     mapping = options.get("csv_mapping") or mapping

@@ -1,0 +1,156 @@
+"""Rows of a one-file, many-account export (Firefly III, Actual, YNAB, a spreadsheet) -> statements.
+
+A CSV with an account column holds several accounts: `assemble` gives one statement per account (in
+the order the accounts first appear, with the currency of their first row that names one) and turns
+consecutive rows of one split into one transaction with lines. Rows belong to one split when they
+share the date, the account and the payee, and either a split id (a column) or a numbered memo prefix
+as YNAB ("Split (1/3) ...") and Actual ("(SPLIT 1 OF 3) ...") write them; Actual's parent row
+("(SPLIT INTO 3)", amount 0) only announces its lines and is left out.
+
+Categories arrive in two levels as "Group/Name", "Group:Name" or "Group > Name" and leave as
+"Group:Name" (what planning looks up and creates); tags are split on commas, semicolons or bars.
+Pure: no database, no Flask.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from financeapp.imports.parsed import ParsedSplit, ParsedStatement, ParsedTransaction
+
+_SPLIT_LINE = (re.compile(r"^split \((\d+)/(\d+)\)\s*", re.IGNORECASE),
+               re.compile(r"^\(split (\d+) of (\d+)\)\s*", re.IGNORECASE))
+_SPLIT_PARENT = re.compile(r"^\(split into \d+\)\s*", re.IGNORECASE)
+_TRANSFER_PAYEE = re.compile(r"^transfer\s*:\s*(.+)$", re.IGNORECASE)  # YNAB: "Transfer : Savings"
+_CATEGORY_SEPARATORS = (">", ":", "/")
+_LABEL_SEPARATORS = re.compile(r"[,;|]")
+
+
+def fold(name: str) -> str:
+    """An account name as the file's rows are matched to each other: case, accents and spacing aside."""
+    text = unicodedata.normalize("NFKD", " ".join(name.split()).casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def category_path(raw: str) -> str:
+    """"Group/Name", "Group:Name", "Group > Name" -> "Group:Name"; one level stays as it is."""
+    text = " ".join(raw.split())
+    for separator in _CATEGORY_SEPARATORS:
+        if separator in text:
+            group, name = (part.strip() for part in text.split(separator, 1))
+            if group and name:
+                return f"{group}:{name}"
+            return group or name
+    return text
+
+
+def labels_of(raw: str) -> tuple[str, ...]:
+    """"rent, home;2024" -> ("rent", "home", "2024"), each once."""
+    names = (" ".join(part.split())[:40] for part in _LABEL_SEPARATORS.split(raw or ""))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+@dataclass(slots=True)
+class LedgerRow:
+    """One data row of the file, read through the column mapping."""
+
+    row: int
+    on: date
+    amount: Decimal
+    payee: str = ""
+    memo: str = ""
+    external_id: str | None = None
+    account: str = ""
+    currency: str = ""
+    category: str = ""
+    labels: tuple[str, ...] = ()
+    transfer: str = ""
+    split_id: str = ""
+
+
+@dataclass
+class _Group:
+    rows: list[LedgerRow]
+    marker: tuple[int, int] | None  # (k, n) of a "Split (k/n)" memo
+    key: tuple[date, str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        first = self.rows[0]
+        self.key = (first.on, fold(first.account), fold(first.payee))
+
+    def takes(self, row: LedgerRow, marker: tuple[int, int] | None) -> bool:
+        """Whether `row` is the next line of this split."""
+        if (row.on, fold(row.account), fold(row.payee)) != self.key:
+            return False
+        first = self.rows[0]
+        if row.split_id and row.split_id == first.split_id:
+            return True
+        return (marker is not None and self.marker is not None and marker[1] == self.marker[1]
+                and marker[0] == self.marker[0] + len(self.rows))
+
+
+def _split_marker(memo: str) -> tuple[tuple[int, int] | None, str]:
+    for pattern in _SPLIT_LINE:
+        match = pattern.match(memo)
+        if match:
+            return (int(match.group(1)), int(match.group(2))), memo[match.end():]
+    return None, memo
+
+
+def _transfers_from_payees(rows: list[LedgerRow]) -> None:
+    """YNAB names a transfer's other account in the payee ("Transfer : Savings"), Actual gives the
+    account's own name as the payee: either makes the row a transfer."""
+    accounts = {fold(r.account): r.account for r in rows if r.account}
+    for row in rows:
+        if row.transfer or not row.payee:
+            continue
+        match = _TRANSFER_PAYEE.match(row.payee)
+        other = match.group(1).strip() if match else accounts.get(fold(row.payee), "")
+        if other and fold(other) != fold(row.account):
+            row.transfer = other
+
+
+def _transaction(group: _Group) -> ParsedTransaction:
+    rows = group.rows
+    first = rows[0]
+    common = dict(row=first.row, on=first.on, payee=first.payee,
+                  external_id=next((r.external_id for r in rows if r.external_id), None),
+                  labels=tuple(dict.fromkeys(label for r in rows for label in r.labels)))
+    if len(rows) == 1:
+        return ParsedTransaction(amount=first.amount, memo=first.memo, category=first.category,
+                                 transfer_account=first.transfer, **common)  # type: ignore[arg-type]
+    memos = {r.memo for r in rows}
+    return ParsedTransaction(
+        amount=sum((r.amount for r in rows), Decimal(0)), memo=memos.pop() if len(memos) == 1 else "",
+        splits=tuple(ParsedSplit(r.amount, r.category, r.memo) for r in rows), **common,  # type: ignore[arg-type]
+    )
+
+
+def assemble(rows: list[LedgerRow], *, transfers_from_payee: bool = False) -> list[ParsedStatement]:
+    """One statement per account named in the rows (one statement when no row names an account)."""
+    if transfers_from_payee:
+        _transfers_from_payees(rows)
+    groups: list[_Group] = []
+    for row in rows:
+        if row.amount == 0 and _SPLIT_PARENT.match(row.memo):
+            continue  # Actual's split parent: its lines follow
+        marker, row.memo = _split_marker(row.memo)
+        if groups and groups[-1].takes(row, marker):
+            groups[-1].rows.append(row)
+        else:
+            groups.append(_Group([row], marker))
+    statements: dict[str, ParsedStatement] = {}
+    for group in groups:
+        first = group.rows[0]
+        key = fold(first.account)
+        statement = statements.get(key)
+        if statement is None:
+            statement = statements[key] = ParsedStatement(account_name=first.account)
+        if statement.currency is None and first.currency:
+            statement.currency = first.currency.upper()
+        statement.transactions.append(_transaction(group))
+    return list(statements.values()) or [ParsedStatement()]
