@@ -19,6 +19,7 @@ from flask.cli import AppGroup
 
 from financeapp.auth.models import User
 from financeapp.core.errors import FinanceError
+from financeapp.core.money import amount_text
 from financeapp.core.scoping import as_id
 from financeapp.extensions import db
 from financeapp.imports import committing, planning
@@ -64,10 +65,12 @@ def report(plan: Plan, *, name: str, fmt: str, dry_run: bool, batch_id: int | No
         "imported": counts["imported"] if status in ("committed", "dry-run") else 0,
         "duplicates": [{"row": r.row, "reason": r.reason, "matches": {
             "transaction_id": r.match.transaction_id, "date": r.match.on.isoformat(),
-            "amount": str(r.match.amount), "payee": r.match.payee}} for r in plan.rows if r.status == "duplicate"],
+            "amount": amount_text(r.match.amount, plan.targets[r.statement].currency), "payee": r.match.payee}}
+            for r in plan.rows if r.status == "duplicate" and r.match is not None],
         "errors": [{"row": r.row, "reason": r.reason} for r in plan.rows if r.status == "error"],
-        "accounts": [{"account": account, "currency": currency, "count": n, "sum": str(total)}
+        "accounts": [{"account": account, "currency": currency, "count": n, "sum": amount_text(total, currency)}
                      for account, currency, total, n in plan.sums()],
+        "transfers": sum(1 for a, b in plan.pairs if plan.rows[a].include and plan.rows[b].include),
         "warnings": plan.warnings, "skipped": plan.skipped_notes,
     }
 
@@ -82,6 +85,8 @@ def _print_text(data: dict[str, Any]) -> None:
         match = item["matches"]
         click.echo(f"    row {item['row']}: {item['reason']}; matches #{match['transaction_id']} "
                    f"{match['date']} {match['amount']} {match['payee']}".rstrip())
+    if data.get("transfers"):
+        click.echo(f"  transfers:  {data['transfers']} (each with both sides)")
     click.echo(f"  errors:     {rows['error']}")
     for item in data["errors"]:
         click.echo(f"    row {item['row']}: {item['reason']}")
