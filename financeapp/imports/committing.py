@@ -14,7 +14,6 @@ parse, plan and commit) for the CLI and the benchmark.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -51,7 +50,8 @@ from financeapp.imports.planning import (
     require_staged,
     resolve_targets,
 )
-from financeapp.imports.storage import ProgressFn, clean_file_name, options_of, set_options
+from financeapp.imports.state import WizardState
+from financeapp.imports.storage import ProgressFn, clean_file_name
 from financeapp.labels.models import Label
 from financeapp.labels.services import labels_named
 from financeapp.payees.models import Payee
@@ -89,7 +89,7 @@ def commit_import(workspace: Workspace, batch: ImportBatch, *, parsed: ParsedFil
     half = (lambda done, total: progress(done // 2, total)) if progress else None
     plan = plan_batch(workspace, batch, parsed, progress=half)
     errors = plan.errors()
-    if errors and not options_of(batch).get("skip_errors"):
+    if errors and not WizardState.load(batch).skip_errors:
         raise refusal(errors)
     rows = plan.to_import()
     created = _create_accounts(workspace, plan, rows, parsed)
@@ -103,8 +103,8 @@ def commit_import(workspace: Workspace, batch: ImportBatch, *, parsed: ParsedFil
     batch.committed_at = utcnow()
     batch.progress = batch.rows_total
     batch.message = ""
-    set_options(batch, created_accounts=created, created_categories=created_categories,
-                created_labels=created_labels, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()])
+    WizardState.change(batch, created_accounts=created, created_categories=created_categories,
+                       created_labels=created_labels, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()])
     db.session.flush()
     return plan
 
@@ -376,10 +376,10 @@ def undo_import(workspace: Workspace, batch: ImportBatch) -> int:
     result = db.session.execute(sa.delete(Transaction).where(Transaction.workspace_id == workspace.id,
                                                              Transaction.import_id == batch.id)
                                 .execution_options(synchronize_session=False))
-    options = options_of(batch)
-    _remove_unused_accounts(workspace, options.get("created_accounts", []))
-    _remove_unused_categories(workspace, options.get("created_categories", []))
-    _remove_unused_labels(workspace, options.get("created_labels", []))
+    state = WizardState.load(batch)
+    _remove_unused_accounts(workspace, state.created_accounts)
+    _remove_unused_categories(workspace, state.created_categories)
+    _remove_unused_labels(workspace, state.created_labels)
     batch.status = "undone"
     batch.undone_at = utcnow()
     db.session.flush()
@@ -449,13 +449,14 @@ def run_file(workspace: Workspace, user: User | None, filename: str, data: bytes
                           + ". Import it once in the web wizard to map them; the mapping is saved and used here "
                             "from then on.")
     parsed = parse_data(data, name, mapping)
-    options = {"csv_mapping": mapping, "account_id": account.id if account else None, "skip_errors": skip_errors}
+    state = WizardState(csv_mapping=mapping, account_id=account.id if account else None, skip_errors=skip_errors)
     if dry_run:
-        targets = resolve_targets(workspace, parsed, None, options["account_id"], name)
+        targets = resolve_targets(workspace, parsed, None, state.account_id, name)
         return RunResult(None, plan_import(workspace, parsed, targets, progress=progress), False)
     batch = ImportBatch(workspace_id=workspace.id, file_name=name, format=fmt[:10], status="running",
-                        stored_name="", sha256=sha256(data).hexdigest(), options=json.dumps(options),
+                        stored_name="", sha256=sha256(data).hexdigest(),
                         created_by_id=user.id if user else None)
+    state.save(batch)
     db.session.add(batch)
     db.session.flush()
     plan = commit_import(workspace, batch, parsed=parsed, progress=progress)

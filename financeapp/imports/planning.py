@@ -25,12 +25,14 @@ from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.money import is_currency, minor_units
 from financeapp.core.scoping import scoped
 from financeapp.extensions import db
-from financeapp.imports import dedupe
+from financeapp.imports import dedupe, parsers
 from financeapp.imports.file_transfers import link_transfers
 from financeapp.imports.models import CsvMapping as SavedMapping
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsed import ParsedFile, ParsedStatement, ParsedTransaction, ParseError
-from financeapp.imports.storage import ProgressFn, options_of, read_stored
+from financeapp.imports.parsers import csv as csv_format
+from financeapp.imports.state import WizardState
+from financeapp.imports.storage import ProgressFn, read_stored
 from financeapp.imports.targets import NEW, Target, find_account, resolve_targets
 from financeapp.rules.matching import RuleOutcome, RuleSubject
 from financeapp.workspaces.models import Workspace
@@ -52,20 +54,7 @@ def require_staged(batch: ImportBatch) -> None:
         raise Conflict("This import is running; wait until it has finished.")
 
 
-# -- parsing the file (another module's parsers, looked up when called) -----------------------------
-
-
-def _parsers():
-    from financeapp.imports import parsers
-
-    return parsers
-
-
-def csv_parser():
-    """The CSV parser's module (its column mapping, header signature and sniffing)."""
-    from financeapp.imports.parsers import csv as module
-
-    return module
+# -- parsing the file -----------------------------------------------------------------------------
 
 
 def detect(filename: str, data: bytes) -> str:
@@ -73,25 +62,25 @@ def detect(filename: str, data: bytes) -> str:
     if not data:
         raise Invalid("The file is empty.", fields={"file": "The file is empty."})
     try:
-        return _parsers().detect_format(filename, data)
+        return parsers.detect_format(filename, data)
     except ParseError as err:
         raise Invalid(str(err), fields={"file": str(err)}) from None
 
 
 def parse_data(data: bytes, filename: str, csv_mapping: dict[str, Any] | None = None) -> ParsedFile:
     """Parse a bank file; a file that cannot be read raises Invalid naming the row and the reason."""
-    mapping = csv_parser().CsvMapping.from_dict(csv_mapping) if csv_mapping else None
+    mapping = csv_format.CsvMapping.from_dict(csv_mapping) if csv_mapping else None
     try:
-        return _parsers().parse(data, filename, csv_mapping=mapping)
+        return parsers.parse(data, filename, csv_mapping=mapping)
     except ParseError as err:
         raise Invalid(f"{filename or 'The file'}: {err}", fields={"file": str(err)}) from None
 
 
 def parse_batch(batch: ImportBatch, data: bytes | None = None) -> ParsedFile:
-    options = options_of(batch)
-    if batch.format == "csv" and not options.get("csv_mapping"):
+    mapping = WizardState.load(batch).csv_mapping
+    if batch.format == "csv" and not mapping:
         raise Invalid("Map the file's columns first.")
-    return parse_data(read_stored(batch) if data is None else data, batch.file_name, options.get("csv_mapping"))
+    return parse_data(read_stored(batch) if data is None else data, batch.file_name, mapping)
 
 
 # -- CSV columns ----------------------------------------------------------------------------------
@@ -100,7 +89,7 @@ def parse_batch(batch: ImportBatch, data: bytes | None = None) -> ParsedFile:
 def csv_layout(data: bytes):
     """The parser's view of a CSV file: encoding, delimiter, header, sample rows, a suggested mapping."""
     try:
-        return csv_parser().sniff(data)
+        return csv_format.sniff(data)
     except ParseError as err:
         raise Invalid(str(err), fields={"file": str(err)}) from None
 
@@ -111,7 +100,7 @@ def saved_mapping(workspace: Workspace, signature: str) -> SavedMapping | None:
 
 def mapping_for_layout(workspace: Workspace, layout) -> tuple[dict[str, Any] | None, SavedMapping | None]:
     """The mapping to pre-select: the one saved for this header, else the parser's suggestion."""
-    saved = saved_mapping(workspace, csv_parser().header_signature(layout))
+    saved = saved_mapping(workspace, csv_format.header_signature(layout))
     if saved is not None:
         try:
             return json.loads(saved.mapping), saved
@@ -439,11 +428,10 @@ def _texts(row: PlannedRow) -> tuple[str, ...]:
 def plan_batch(workspace: Workspace, batch: ImportBatch, parsed: ParsedFile | None = None,
                progress: ProgressFn | None = None) -> Plan:
     """The plan of a staged batch, with its account choices and the user's overrides."""
-    options = options_of(batch)
+    state = WizardState.load(batch)
     parsed = link_transfers(parsed if parsed is not None else parse_batch(batch))
-    targets = resolve_targets(workspace, parsed, options.get("accounts"), options.get("account_id"),
-                              batch.file_name)
-    return plan_import(workspace, parsed, targets, force=options.get("force", []), skip=options.get("skip", []),
+    targets = resolve_targets(workspace, parsed, state.accounts, state.account_id, batch.file_name)
+    return plan_import(workspace, parsed, targets, force=state.force, skip=state.skip,
                        progress=progress)
 
 

@@ -15,7 +15,7 @@ from tests.imports.conftest import APRIL, MARCH, ofx_file, ofx_statement
 
 
 @pytest.fixture
-def ws(ctx, bank_parsers):
+def ws(ctx):
     return personal_workspace(make_user("cli@example.com"))
 
 

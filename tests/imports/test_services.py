@@ -13,6 +13,7 @@ from financeapp.core.errors import Conflict, Invalid
 from financeapp.extensions import db
 from financeapp.imports import committing, planning, services, storage
 from financeapp.imports.models import ImportBatch
+from financeapp.imports.state import WizardState
 from financeapp.labels.models import Label
 from financeapp.payees.models import Payee
 from financeapp.receipts.models import Attachment
@@ -278,7 +279,7 @@ def test_a_missing_account_is_created_from_the_file_with_its_currency(ws, checki
     account = db.session.scalar(sa.select(Account).where(Account.number == "DE89370400440532013000"))
     assert (account.name, account.currency, account.type) == ("Savings DE89370400440532013000", "EUR", "savings")
     assert account.opening_balance == Decimal("1000.00") and account.opening_date == date(2026, 2, 28)
-    assert storage.options_of(batch)["created_accounts"] == [account.id]
+    assert WizardState.load(batch).created_accounts == [account.id]
     committing.undo_import(ws, batch)
     db.session.commit()
     assert db.session.get(Account, account.id) is None
