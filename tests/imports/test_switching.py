@@ -58,12 +58,12 @@ LIncome:Interest
 ^
 """.replace("\n", "\r\n").encode()
 
-CSV = ("Date,Account,Currency,Payee,Category,Amount,Memo,Tags,Transfer\r\n"
-       "2026-03-01,Checking,USD,,,-500.00,,,Savings\r\n"
-       "2026-03-01,Savings,USD,,,500.00,,,Checking\r\n"
-       "2026-03-02,Checking,USD,Grocer,Food/Groceries,-40.00,,weekly,\r\n"
-       "2026-03-03,Checking,USD,,,-75.20,card,,Visa Card\r\n"
-       "2026-03-05,Savings,USD,Bank,Income/Interest,2.10,,,\r\n").encode()
+CSV = (b"Date,Account,Currency,Payee,Category,Amount,Memo,Tags,Transfer\r\n"
+       b"2026-03-01,Checking,USD,,,-500.00,,,Savings\r\n"
+       b"2026-03-01,Savings,USD,,,500.00,,,Checking\r\n"
+       b"2026-03-02,Checking,USD,Grocer,Food/Groceries,-40.00,,weekly,\r\n"
+       b"2026-03-03,Checking,USD,,,-75.20,card,,Visa Card\r\n"
+       b"2026-03-05,Savings,USD,Bank,Income/Interest,2.10,,,\r\n")
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,10 @@ Pure: no database, no Flask.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ _CATEGORY_SEPARATORS = (">", ":", "/")
 _LABEL_SEPARATORS = re.compile(r"[,;|]")
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats its few account names on every row
 def fold(name: str) -> str:
     """An account name as the file's rows are matched to each other: case, accents and spacing aside."""
     text = unicodedata.normalize("NFKD", " ".join(name.split()).casefold())
@@ -38,6 +40,8 @@ def fold(name: str) -> str:
 
 def category_path(raw: str) -> str:
     """"Group/Name", "Group:Name", "Group > Name" -> "Group:Name"; one level stays as it is."""
+    if not raw:
+        return ""
     text = " ".join(raw.split())
     for separator in _CATEGORY_SEPARATORS:
         if separator in text:
@@ -50,6 +54,8 @@ def category_path(raw: str) -> str:
 
 def labels_of(raw: str) -> tuple[str, ...]:
     """"rent, home;2024" -> ("rent", "home", "2024"), each once."""
+    if not raw:
+        return ()
     names = (" ".join(part.split())[:40] for part in _LABEL_SEPARATORS.split(raw or ""))
     return tuple(dict.fromkeys(name for name in names if name))
 
@@ -76,24 +82,20 @@ class LedgerRow:
 class _Group:
     rows: list[LedgerRow]
     marker: tuple[int, int] | None  # (k, n) of a "Split (k/n)" memo
-    key: tuple[date, str, str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        first = self.rows[0]
-        self.key = (first.on, fold(first.account), fold(first.payee))
 
     def takes(self, row: LedgerRow, marker: tuple[int, int] | None) -> bool:
         """Whether `row` is the next line of this split."""
-        if (row.on, fold(row.account), fold(row.payee)) != self.key:
-            return False
         first = self.rows[0]
-        if row.split_id and row.split_id == first.split_id:
-            return True
-        return (marker is not None and self.marker is not None and marker[1] == self.marker[1]
-                and marker[0] == self.marker[0] + len(self.rows))
+        same_split = (row.split_id and row.split_id == first.split_id) or (
+            marker is not None and self.marker is not None and marker[1] == self.marker[1]
+            and marker[0] == self.marker[0] + len(self.rows))
+        return bool(same_split) and row.on == first.on and fold(row.account) == fold(first.account) \
+            and fold(row.payee) == fold(first.payee)
 
 
 def _split_marker(memo: str) -> tuple[tuple[int, int] | None, str]:
+    if memo[:1] not in ("s", "S", "("):  # most memos: no pattern can match
+        return None, memo
     for pattern in _SPLIT_LINE:
         match = pattern.match(memo)
         if match:
@@ -117,12 +119,13 @@ def _transfers_from_payees(rows: list[LedgerRow]) -> None:
 def _transaction(group: _Group) -> ParsedTransaction:
     rows = group.rows
     first = rows[0]
+    if len(rows) == 1:
+        return ParsedTransaction(row=first.row, on=first.on, amount=first.amount, payee=first.payee, memo=first.memo,
+                                 external_id=first.external_id, category=first.category,
+                                 transfer_account=first.transfer, labels=first.labels)
     common = dict(row=first.row, on=first.on, payee=first.payee,
                   external_id=next((r.external_id for r in rows if r.external_id), None),
                   labels=tuple(dict.fromkeys(label for r in rows for label in r.labels)))
-    if len(rows) == 1:
-        return ParsedTransaction(amount=first.amount, memo=first.memo, category=first.category,
-                                 transfer_account=first.transfer, **common)  # type: ignore[arg-type]
     memos = {r.memo for r in rows}
     return ParsedTransaction(
         amount=sum((r.amount for r in rows), Decimal(0)), memo=memos.pop() if len(memos) == 1 else "",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
-
 import pytest
 
 from financeapp.imports.parsed import ParseError
 from financeapp.imports.parsers import parse, sniff
 from financeapp.imports.parsers.ledger import category_path, labels_of
+
+from .helpers import D
 
 
 def csv(*lines: str) -> bytes:
