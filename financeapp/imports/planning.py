@@ -14,11 +14,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from financeapp.categories.models import Category
 from financeapp.core.errors import Conflict, Invalid
@@ -35,6 +36,7 @@ from financeapp.imports.state import WizardState
 from financeapp.imports.storage import ProgressFn, read_stored
 from financeapp.imports.targets import NEW, Target, find_account, resolve_targets
 from financeapp.rules.matching import RuleOutcome, RuleSubject
+from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
 
 __all__ = ["NEW", "Target", "find_account", "resolve_targets"]  # the account rule lives in targets.py
@@ -296,6 +298,7 @@ def plan_import(workspace: Workspace, parsed: ParsedFile, targets: list[Target],
         progress(0, total)
     _apply_rules(workspace, plan, subjects, categories)
     _find_duplicates(workspace, plan, progress, total)
+    _find_known_transfers(workspace, plan)
     _keep_sides_together(plan)
     forced, skipped = set(force), set(skip)
     for row in plan.rows:
@@ -404,6 +407,40 @@ def _find_duplicates(workspace: Workspace, plan: Plan, progress: ProgressFn | No
         done += len(rows)
         if progress:
             progress(done, total)
+
+
+def _find_known_transfers(workspace: Workspace, plan: Plan) -> None:
+    """A side of a transfer the account already holds as a transfer with the same other account and
+    amount, within the window, is a duplicate whatever its text: it came in before from the other
+    account's file (written from that side) or was entered by hand. One match each."""
+    wanted: dict[int, list[tuple[PlannedRow, int]]] = defaultdict(list)  # account -> (row, other account)
+    for a, b in plan.pairs:
+        for row, other in ((plan.rows[a], plan.rows[b]), (plan.rows[b], plan.rows[a])):
+            mine, theirs = plan.targets[row.statement].account, plan.targets[other.statement].account
+            if row.status == "new" and mine is not None and theirs is not None:
+                wanted[mine.id].append((row, theirs.id))
+    window = timedelta(days=dedupe.WINDOW_DAYS)
+    for account_id, rows in wanted.items():
+        other_side = aliased(Transaction)
+        found = db.session.execute(
+            sa.select(Transaction.id, Transaction.on, Transaction.amount, other_side.account_id)
+            .join(other_side, sa.and_(other_side.transfer_key == Transaction.transfer_key,
+                                      other_side.id != Transaction.id))
+            .where(Transaction.workspace_id == workspace.id, Transaction.account_id == account_id,
+                   other_side.workspace_id == workspace.id, Transaction.transfer_key.is_not(None),
+                   Transaction.on.between(min(r.on for r, _ in rows) - window, max(r.on for r, _ in rows) + window))
+        ).all()
+        taken = {r.match.transaction_id for r in plan.rows if r.match is not None}
+        for row, other_account in rows:
+            match = min((f for f in found if f.id not in taken and f.amount == row.amount
+                         and f.account_id == other_account and abs((f.on - row.on).days) <= dedupe.WINDOW_DAYS),
+                        key=lambda f: abs((f.on - row.on).days), default=None)
+            if match is not None:
+                taken.add(match.id)
+                row.status, row.include = "duplicate", False
+                row.match = dedupe.Match(match.id, match.on, match.amount, "", "", "transfer",
+                                         abs((match.on - row.on).days))
+                row.reason = row.match.reason
 
 
 def _keep_sides_together(plan: Plan) -> None:

@@ -124,6 +124,21 @@ def test_the_cli_imports_every_account_of_one_file_with_each_transfer_once(runne
     assert _ledger(ws) == EXPECTED
 
 
+def test_the_other_accounts_file_later_finds_the_transfer_already_there(ws):
+    checking_file = b"!Account\r\nNChecking\r\nTBank\r\n^\r\n!Type:Bank\r\nD03/01/2026\r\nT-500.00\r\n" \
+                    b"PTo savings\r\nL[Savings]\r\n^\r\n"
+    savings_file = b"!Account\r\nNSavings\r\nTBank\r\n^\r\n!Type:Bank\r\nD03/02/2026\r\nT500.00\r\n" \
+                   b"PIncoming from checking\r\nL[Checking]\r\n^\r\n"
+    committing.run_file(ws, None, "checking.qif", checking_file)
+    db.session.commit()
+    second = committing.run_file(ws, None, "savings.qif", savings_file)
+    db.session.commit()
+    assert second.plan.counts()["imported"] == 0
+    assert "the same transfer between these two accounts" in second.plan.rows[0].reason
+    assert _ledger(ws) == {"Checking": [("2026-03-01", Decimal("-500.00"), True)],
+                           "Savings": [("2026-03-01", Decimal("500.00"), True)]}
+
+
 def test_undo_removes_the_accounts_categories_and_labels_the_import_created(ws):
     before = {table: db.session.scalar(sa.select(sa.func.count()).select_from(table).where(
         table.workspace_id == ws.id)) for table in (Account, Category, Label)}
