@@ -1,5 +1,7 @@
 """`flask imports run FILE --workspace WS [--account ACCOUNT] [--dry-run] [--json]`: the wizard's
-pipeline for scripts and cron.
+pipeline for scripts and cron. A file of many accounts (a CSV with an account column, a QIF with
+several `!Account` blocks) needs no --account: its accounts are found by name or created.
+Amounts in --json are strings in the currency's minor units.
 
 Exit status: 0 when rows were imported (or would be, on a dry run); 1 when an error stopped the
 import (a file that cannot be read, rows with errors, no account for the rows): nothing was
@@ -109,7 +111,8 @@ def _print_text(data: dict[str, Any]) -> None:
 @imports_cli.command("run")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workspace", "workspace_ref", required=True, help="Workspace id, or an owner's e-mail (personal).")
-@click.option("--account", "account_ref", help="Account name or id for rows the file does not assign by number.")
+@click.option("--account", "account_ref",
+              help="Account name or id for rows the file does not assign (by number or account name).")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option("--skip-errors", is_flag=True, help="Import the good rows even when some rows have errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")

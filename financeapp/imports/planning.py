@@ -357,6 +357,8 @@ def _read_rows(parsed: ParsedFile, targets: list[Target], plan: Plan, categories
 
 def _link_sides(parsed: ParsedFile, plan: Plan) -> None:
     """The file's transfers as pairs of planned rows; a transfer has no payee and no category."""
+    if not parsed.transfers:
+        return
     index = {tuple(map(int, row.key.split(":"))): n for n, row in enumerate(plan.rows)}
     for first, second in parsed.transfers:
         a, b = index[first], index[second]

@@ -1,16 +1,17 @@
 """The import wizard's steps, as its views call them: upload, CSV columns, accounts, preview.
 
-Every step works on an `ImportBatch` and the uploaded file kept beside it (storage.py):
+Every step works on an `ImportBatch`, its `WizardState` (state.py: what the steps chose, kept on
+the batch) and the uploaded file kept beside it (storage.py); views.next_url says which step is next:
 
-1. `stage_upload` stores the file and detects its format;
+1. `upload` stores the file and detects its format (a bank statement is parsed right away);
 2. (CSV) `planning.csv_layout` / `planning.mapping_for_layout` / `choose_csv_mapping` pick the
-   columns; a mapping is saved per workspace under the file's header signature and chosen again
-   automatically;
-3. `statement_summaries` + `choose_accounts` say which account each statement goes to
-   (matched by the file's account number, chosen by the user, or created on commit);
-4. `analyse_batch` plans every row (planning.py: parse, rules, de-duplicate, validate) and keeps
-   the preview beside the upload; `preview_page` and `set_overrides` read it and record the
-   user's choices;
+   columns (presets for Firefly III, Actual and YNAB exports); a mapping is saved per workspace
+   under the file's header signature and chosen again automatically;
+3. `statement_summaries` + `choose_accounts` say which account each statement goes to (the one
+   rule of targets.py: chosen, by number, by name, the default, a new one, the only one);
+4. `analyse_batch` plans every row (planning.py: parse, transfers, rules, de-duplicate, validate)
+   and keeps the preview (`PreviewRow` lines) beside the upload; `preview_page` and
+   `set_overrides` read it and record the user's choices;
 5. `committing.commit_import` writes everything in bulk, or raises and writes nothing;
    `committing.undo_import` removes an import as a whole.
 

@@ -85,8 +85,9 @@ class Accounts:
     def match(self, number: str, name: str, *, alone: bool = True) -> tuple[Account | None, str]:
         """(account, how) by the rule above, without the user's choice; (None, NEW) for a new account.
         `alone`: the statement is the file's only one."""
-        if number and (found := self.by_number.get(normalise_number(number))) is not None:
-            return found, "number"
+        for given in (number, name):  # a CSV's account column may hold the account's number
+            if given and (found := self.by_number.get(normalise_number(given))) is not None:
+                return found, "number"
         if name and (found := self.by_name.get(fold(name))) is not None:
             return found, "name"
         if self.default is not None and (alone or not name):

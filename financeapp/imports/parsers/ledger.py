@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -78,19 +79,32 @@ class LedgerRow:
     split_id: str = ""
 
 
-@dataclass
-class _Group:
-    rows: list[LedgerRow]
-    marker: tuple[int, int] | None  # (k, n) of a "Split (k/n)" memo
+def _continues(group: list[LedgerRow], marker: tuple[int, int] | None, row: LedgerRow,
+               this: tuple[int, int] | None) -> bool:
+    """Whether `row` is the next line of the split `group` (whose first line has `marker`)."""
+    first = group[0]
+    same_split = (row.split_id and row.split_id == first.split_id) or (
+        this is not None and marker is not None and this[1] == marker[1] and this[0] == marker[0] + len(group))
+    return bool(same_split) and row.on == first.on and fold(row.account) == fold(first.account) \
+        and fold(row.payee) == fold(first.payee)
 
-    def takes(self, row: LedgerRow, marker: tuple[int, int] | None) -> bool:
-        """Whether `row` is the next line of this split."""
-        first = self.rows[0]
-        same_split = (row.split_id and row.split_id == first.split_id) or (
-            marker is not None and self.marker is not None and marker[1] == self.marker[1]
-            and marker[0] == self.marker[0] + len(self.rows))
-        return bool(same_split) and row.on == first.on and fold(row.account) == fold(first.account) \
-            and fold(row.payee) == fold(first.payee)
+
+def _groups(rows: list[LedgerRow]) -> Iterator[list[LedgerRow]]:
+    """The rows of each transaction: one row, or the lines of a split."""
+    group: list[LedgerRow] = []
+    marker: tuple[int, int] | None = None
+    for row in rows:
+        if row.memo[:1] == "(" and row.amount == 0 and _SPLIT_PARENT.match(row.memo):
+            continue  # Actual's split parent: its lines follow
+        this, row.memo = _split_marker(row.memo)
+        if group and (row.split_id or this is not None) and _continues(group, marker, row, this):
+            group.append(row)
+            continue
+        if group:
+            yield group
+        group, marker = [row], this
+    if group:
+        yield group
 
 
 def _split_marker(memo: str) -> tuple[tuple[int, int] | None, str]:
@@ -116,8 +130,7 @@ def _transfers_from_payees(rows: list[LedgerRow]) -> None:
             row.transfer = other
 
 
-def _transaction(group: _Group) -> ParsedTransaction:
-    rows = group.rows
+def _transaction(rows: list[LedgerRow]) -> ParsedTransaction:
     first = rows[0]
     if len(rows) == 1:
         return ParsedTransaction(row=first.row, on=first.on, amount=first.amount, payee=first.payee, memo=first.memo,
@@ -137,22 +150,14 @@ def assemble(rows: list[LedgerRow], *, transfers_from_payee: bool = False) -> li
     """One statement per account named in the rows (one statement when no row names an account)."""
     if transfers_from_payee:
         _transfers_from_payees(rows)
-    groups: list[_Group] = []
-    for row in rows:
-        if row.amount == 0 and _SPLIT_PARENT.match(row.memo):
-            continue  # Actual's split parent: its lines follow
-        marker, row.memo = _split_marker(row.memo)
-        if groups and groups[-1].takes(row, marker):
-            groups[-1].rows.append(row)
-        else:
-            groups.append(_Group([row], marker))
     statements: dict[str, ParsedStatement] = {}
-    for group in groups:
-        first = group.rows[0]
-        key = fold(first.account)
-        statement = statements.get(key)
-        if statement is None:
-            statement = statements[key] = ParsedStatement(account_name=first.account)
+    account: str | None = None
+    statement = ParsedStatement()
+    for group in _groups(rows):
+        first = group[0]
+        if first.account != account:  # files list an account's rows together: look it up when it changes
+            account = first.account
+            statement = statements.setdefault(fold(account), ParsedStatement(account_name=account))
         if statement.currency is None and first.currency:
             statement.currency = first.currency.upper()
         statement.transactions.append(_transaction(group))
