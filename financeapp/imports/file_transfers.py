@@ -1,8 +1,9 @@
 """Transfers a file states (a transfer-account column, QIF `L[Account]`): each becomes one transfer
 with both sides, however many of the file's accounts list it.
 
-A row of account A that names account B is one side. Its other side is the first unpaired row of B
-on the same day that names A with the opposite amount (with another currency, any opposite amount);
+A row of account A that names account B is one side. Its other side is the unpaired row of B that
+names A with the opposite amount (with another currency, any opposite amount), dated nearest and at
+most `WINDOW_DAYS` apart (a bank may book the receiving side a day or two later);
 when B's rows do not list it (B is not in the file, or its export left it out), the other side is
 written from this one into B (`ParsedFile.made`), so it is never counted twice nor missing. Pure:
 works on a ParsedFile, before any account is chosen.
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
 
 from financeapp.imports.parsed import ParsedFile, ParsedStatement, ParsedTransaction, RowRef
 from financeapp.imports.parsers.ledger import fold
+
+WINDOW_DAYS = 3
 
 
 def _name(statement: ParsedStatement) -> str:
@@ -28,11 +30,11 @@ def link_transfers(parsed: ParsedFile) -> ParsedFile:
         return parsed
     parsed.linked = True
     by_name = {_name(s): i for i, s in reversed(list(enumerate(parsed.statements))) if _name(s)}
-    waiting: dict[tuple[int, str, date], list[int]] = defaultdict(list)  # (statement, other, day) -> rows
+    waiting: dict[tuple[int, str], list[int]] = defaultdict(list)  # (statement, other account) -> rows
     for s, statement in enumerate(parsed.statements):
         for i, txn in enumerate(statement.transactions):
             if txn.transfer_account:
-                waiting[(s, fold(txn.transfer_account), txn.on)].append(i)
+                waiting[(s, fold(txn.transfer_account))].append(i)
     paired: set[RowRef] = set()
     for s in range(len(parsed.statements)):
         statement = parsed.statements[s]
@@ -54,21 +56,19 @@ def link_transfers(parsed: ParsedFile) -> ParsedFile:
     return parsed
 
 
-def _counterpart(parsed: ParsedFile, waiting: dict[tuple[int, str, date], list[int]], paired: set[RowRef],
+def _counterpart(parsed: ParsedFile, waiting: dict[tuple[int, str], list[int]], paired: set[RowRef],
                  s: int, txn: ParsedTransaction, target: int) -> RowRef | None:
     """The row of the other account that is this transfer's other side, if the file has it."""
-    own = _name(parsed.statements[s])
-    candidates = [i for i in waiting.get((target, own, txn.on), []) if (target, i) not in paired]
     rows = parsed.statements[target].transactions
-    exact = next((i for i in candidates if rows[i].amount == -txn.amount), None)
-    if exact is not None:
-        return target, exact
+    candidates = [i for i in waiting.get((target, _name(parsed.statements[s])), [])
+                  if (target, i) not in paired and abs((rows[i].on - txn.on).days) <= WINDOW_DAYS]
     currencies = {parsed.statements[s].currency, parsed.statements[target].currency}
-    if None not in currencies and len(currencies) == 2:  # two currencies: the amounts differ
-        other = next((i for i in candidates if (rows[i].amount > 0) != (txn.amount > 0)), None)
-        if other is not None:
-            return target, other
-    return None
+    two_currencies = None not in currencies and len(currencies) == 2  # then the amounts differ
+    fitting = [i for i in candidates if rows[i].amount == -txn.amount
+               or (two_currencies and (rows[i].amount > 0) != (txn.amount > 0))]
+    if not fitting:
+        return None
+    return target, min(fitting, key=lambda i: (abs((rows[i].on - txn.on).days), rows[i].amount != -txn.amount))
 
 
 def _add_statement(parsed: ParsedFile, by_name: dict[str, int], name: str, like: ParsedStatement) -> int:

@@ -139,6 +139,19 @@ def test_the_other_accounts_file_later_finds_the_transfer_already_there(ws):
                            "Savings": [("2026-03-01", Decimal("500.00"), True)]}
 
 
+def test_the_two_sides_of_a_transfer_booked_days_apart_are_one_transfer(ws):
+    data = (b"Date,Account,Amount,Transfer\r\n2026-03-01,Checking,-500.00,Savings\r\n"
+            b"2026-03-03,Savings,500.00,Checking\r\n2026-03-20,Savings,500.00,Checking\r\n")
+    committing.run_file(ws, None, "x.csv", data)
+    db.session.commit()
+    # The 20 March row is too far from the 1 March one: it is a transfer of its own, its other side written.
+    assert _ledger(ws) == {"Checking": [("2026-03-01", Decimal("-500.00"), True),
+                                        ("2026-03-20", Decimal("-500.00"), True)],
+                           "Savings": [("2026-03-03", Decimal("500.00"), True),
+                                       ("2026-03-20", Decimal("500.00"), True)]}
+    assert _transfers(ws) == [2, 2]
+
+
 def test_undo_removes_the_accounts_categories_and_labels_the_import_created(ws):
     before = {table: db.session.scalar(sa.select(sa.func.count()).select_from(table).where(
         table.workspace_id == ws.id)) for table in (Account, Category, Label)}
