@@ -218,3 +218,16 @@ def test_a_preview_row_round_trips_through_its_line():
                      rule="", reason="", split=0, transfer="Visa Card")
     status, key, record = row.to_line().rstrip("\n").split("\t", 2)
     assert (status, key) == ("new", "0:3") and PreviewRow.from_json(record) == row
+
+
+def test_the_columns_step_names_the_app_whose_export_it_is_and_maps_its_columns(client, auth, ws):
+    from tests.imports.parsers.test_ledger import YNAB
+
+    auth.login("switch@example.com")
+    response = client.post("/imports/", data={"file": (io.BytesIO(YNAB), "register.csv")},
+                           content_type="multipart/form-data")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This is an export of YNAB" in page
+    assert re.search(r'name="map_account_column".*?<option value="0" selected', page, re.S)
+    assert re.search(r'name="map_category_column".*?<option value="4" selected', page, re.S)
+    assert re.search(r'name="map_transfers_from_payee"[^>]*checked', page)
