@@ -233,7 +233,7 @@ class Categories:
     def id_for(self, name: str) -> int | None:
         """The category a file's "Group:Name" (or one-level "Name") means, existing or to be created."""
         text = " ".join(name.replace(" : ", ":").replace(": ", ":").split())
-        if not text:
+        if not text or text.startswith("["):  # a QIF split line to [Account]: a transfer, not a category
             return None
         key = fold(text)
         found = self.by_name.get(key)

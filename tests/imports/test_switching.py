@@ -166,6 +166,19 @@ def test_undo_removes_the_accounts_categories_and_labels_the_import_created(ws):
     assert after == before and not _ledger(ws)
 
 
+def test_a_qif_split_line_to_an_account_creates_no_category(ws):
+    data = (b"!Type:Bank\r\nD03/01/2026\r\nT-100.00\r\nPShop\r\nSHome:Repairs\r\n$-60.00\r\n"
+            b"S[Savings]\r\n$-40.00\r\n^\r\n")
+    make_account(ws, "Checking")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Category))
+    committing.run_file(ws, None, "split.qif", data)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Category)) == before
+    [txn] = db.session.scalars(sa.select(Transaction)).all()
+    assert [(line.category.full_name if line.category else None, line.amount) for line in txn.lines] == [
+        ("Home: Repairs", Decimal("-60.00")), (None, Decimal("-40.00"))]
+
+
 def test_a_category_the_workspace_has_is_used_not_created_again(ws):
     food = Category(workspace_id=ws.id, name="Food", kind="expense")
     groceries = Category(workspace_id=ws.id, name="Groceries", kind="expense", parent=food)
