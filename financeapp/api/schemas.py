@@ -18,7 +18,7 @@ from typing import Any
 from flask import Request
 
 from financeapp.core.errors import FinanceError, Invalid
-from financeapp.core.money import quantize
+from financeapp.core.money import amount_text
 from financeapp.core.validation import DATE_RANGE_MESSAGE, EARLIEST_YEAR, LATEST_YEAR, checked_amount, in_date_range
 from financeapp.transactions.models import STATUSES
 from financeapp.transactions.queries import KINDS, PER_PAGE_CHOICES, SORTS, TransactionFilter
@@ -31,7 +31,7 @@ MAX_LABELS = 20
 # locale of the token's user; JSON bodies carry numbers or plain "12.50" strings.
 NUMBER_LOCALE = "en_US"
 # The date range is core/validation.py's; named here too for the OpenAPI document.
-__all__ = ["EARLIEST_YEAR", "LATEST_YEAR"]
+__all__ = ["EARLIEST_YEAR", "LATEST_YEAR", "amount_text"]  # amount_text: the one JSON money format (core.money)
 
 _AMOUNT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _DIGITS = re.compile(r"\d{1,19}")
@@ -89,12 +89,6 @@ def read_json(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise FinanceError('Send a JSON object, such as {"amount": "12.50"}.')
     return body
-
-
-def amount_text(amount: Decimal, currency: str) -> str:
-    """An amount as the API sends it: a string with the currency's minor units ("-12.50", "1000")."""
-    value = quantize(Decimal(amount), currency)
-    return f"{value + 0:f}"  # + 0 turns a negative zero into "0.00"
 
 
 class _Fields:

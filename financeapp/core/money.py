@@ -53,6 +53,13 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
 
 
+def amount_text(amount: Decimal, currency: str) -> str:
+    """An amount as every JSON output (the API, the CLI's --json, report series) writes it: a string
+    with the currency's minor units ("-75.20", "1000" for JPY), never the stored scale ("-75.200")."""
+    value = quantize(Decimal(amount), currency)
+    return f"{value + 0:f}"  # + 0 turns a negative zero into "0.00"
+
+
 def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
     """Split `total` by weights so the parts add up exactly (largest remainder)."""
     if not weights or sum(weights) == 0:

@@ -16,8 +16,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from financeapp.api.schemas import amount_text
 from financeapp.core.errors import FinanceError
+from financeapp.core.money import amount_text
 from financeapp.documents import jobs, services
 from financeapp.documents.models import Document
 from financeapp.extensions import db

@@ -1,6 +1,9 @@
 """`flask imports run FILE --workspace WS [--account ACCOUNT] [--dry-run] [--json]`: the wizard's
-pipeline for scripts and cron. `flask imports find-transfers --workspace WS [--import ID] [--apply]`:
-the two sides of transfers between one's own accounts, imported as unrelated rows, paired and linked.
+pipeline for scripts and cron. A file of many accounts (a CSV with an account column, a QIF with
+several `!Account` blocks) needs no --account: its accounts are found by name or created.
+Amounts in --json are strings in the currency's minor units.
+`flask imports find-transfers --workspace WS [--import ID] [--apply]`: the two sides of transfers
+between one's own accounts, imported as unrelated rows, paired and linked.
 
 Exit status: 0 when rows were imported (or would be, on a dry run); 1 when an error stopped the
 import (a file that cannot be read, rows with errors, no account for the rows): nothing was
@@ -21,7 +24,7 @@ from flask.cli import AppGroup
 
 from financeapp.auth.models import User
 from financeapp.core.errors import FinanceError
-from financeapp.core.money import quantize
+from financeapp.core.money import amount_text, quantize
 from financeapp.core.scoping import as_id, scoped
 from financeapp.extensions import db
 from financeapp.imports import committing, planning
@@ -69,10 +72,12 @@ def report(plan: Plan, *, name: str, fmt: str, dry_run: bool, batch_id: int | No
         "imported": counts["imported"] if status in ("committed", "dry-run") else 0,
         "duplicates": [{"row": r.row, "reason": r.reason, "matches": {
             "transaction_id": r.match.transaction_id, "date": r.match.on.isoformat(),
-            "amount": str(r.match.amount), "payee": r.match.payee}} for r in plan.rows if r.status == "duplicate"],
+            "amount": amount_text(r.match.amount, plan.targets[r.statement].currency), "payee": r.match.payee}}
+            for r in plan.rows if r.status == "duplicate" and r.match is not None],
         "errors": [{"row": r.row, "reason": r.reason} for r in plan.rows if r.status == "error"],
-        "accounts": [{"account": account, "currency": currency, "count": n, "sum": str(total)}
+        "accounts": [{"account": account, "currency": currency, "count": n, "sum": amount_text(total, currency)}
                      for account, currency, total, n in plan.sums()],
+        "transfers": sum(1 for a, b in plan.pairs if plan.rows[a].include and plan.rows[b].include),
         "warnings": plan.warnings, "skipped": plan.skipped_notes,
     }
 
@@ -87,6 +92,8 @@ def _print_text(data: dict[str, Any]) -> None:
         match = item["matches"]
         click.echo(f"    row {item['row']}: {item['reason']}; matches #{match['transaction_id']} "
                    f"{match['date']} {match['amount']} {match['payee']}".rstrip())
+    if data.get("transfers"):
+        click.echo(f"  transfers:  {data['transfers']} (each with both sides)")
     click.echo(f"  errors:     {rows['error']}")
     for item in data["errors"]:
         click.echo(f"    row {item['row']}: {item['reason']}")
@@ -109,7 +116,8 @@ def _print_text(data: dict[str, Any]) -> None:
 @imports_cli.command("run")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workspace", "workspace_ref", required=True, help="Workspace id, or an owner's e-mail (personal).")
-@click.option("--account", "account_ref", help="Account name or id for rows the file does not assign by number.")
+@click.option("--account", "account_ref",
+              help="Account name or id for rows the file does not assign (by number or account name).")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option("--skip-errors", is_flag=True, help="Import the good rows even when some rows have errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")

@@ -14,7 +14,6 @@ parse, plan and commit) for the CLI and the benchmark.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 
 from financeapp.accounts.models import Account
 from financeapp.auth.models import User
+from financeapp.categories.models import Category
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.money import quantize
@@ -50,7 +50,9 @@ from financeapp.imports.planning import (
     require_staged,
     resolve_targets,
 )
-from financeapp.imports.storage import ProgressFn, clean_file_name, options_of, set_options
+from financeapp.imports.state import WizardState
+from financeapp.imports.storage import ProgressFn, clean_file_name
+from financeapp.labels.models import Label
 from financeapp.labels.services import labels_named
 from financeapp.payees.models import Payee
 from financeapp.reports import totals
@@ -88,21 +90,23 @@ def commit_import(workspace: Workspace, batch: ImportBatch, *, parsed: ParsedFil
     half = (lambda done, total: progress(done // 2, total)) if progress else None
     plan = plan_batch(workspace, batch, parsed, progress=half)
     errors = plan.errors()
-    if errors and not options_of(batch).get("skip_errors"):
+    if errors and not WizardState.load(batch).skip_errors:
         raise refusal(errors)
     rows = plan.to_import()
     created = _create_accounts(workspace, plan, rows, parsed)
+    created_categories = _create_categories(workspace, plan, rows)
     account_ids = [t.account.id if t.account else None for t in plan.targets]
     payee_ids, defaults = _payee_ids(workspace, {r.payee for r in rows if r.payee})
-    label_ids = _label_ids(workspace, {name for r in rows for name in r.labels})
-    _insert(workspace, batch, rows, account_ids, payee_ids, defaults, label_ids, progress, len(plan.rows))
+    label_ids, created_labels = _label_ids(workspace, {name for r in rows for name in r.labels})
+    _insert(workspace, batch, plan, rows, account_ids, payee_ids, defaults, label_ids, progress)
     record_counts(batch, plan)
     batch.status = "committed"
     batch.committed_at = utcnow()
     batch.progress = batch.rows_total
     batch.message = ""
-    set_options(batch, created_accounts=created, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()],
-                transfers_found=found_transfers.count_for_batch(workspace, batch.id))  # the result page links them
+    WizardState.change(batch, created_accounts=created, created_categories=created_categories,
+                       created_labels=created_labels, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()],
+                       transfers_found=found_transfers.count_for_batch(workspace, batch.id))
     db.session.flush()
     return plan
 
@@ -128,6 +132,46 @@ def _create_accounts(workspace: Workspace, plan: Plan, rows: list[PlannedRow], p
         db.session.flush()
         target.account, target.how = account, NEW
         created.append(account.id)
+    return created
+
+
+def _create_categories(workspace: Workspace, plan: Plan, rows: list[PlannedRow]) -> list[int]:
+    """The categories the file names that the workspace lacks (only those rows use): a group and its
+    category, income when the rows using it add up to money in. Rows get the new ids."""
+    wanted: dict[int, Decimal] = {}
+    for row in rows:
+        for category, amount in ([(c, a) for a, c, _m in row.lines] or [(row.category_id, row.amount)]):
+            if category is not None and category < 0:
+                wanted[category] = wanted.get(category, Decimal(0)) + amount
+    if not wanted:
+        return []
+    groups = {fold(c.name): c for c in db.session.scalars(scoped(Category, workspace).where(
+        Category.parent_id.is_(None)))}
+    ids: dict[int, int] = {}
+    created: list[int] = []
+    for stand_in, total in wanted.items():
+        group_name, name = plan.new_categories[stand_in]
+        kind = "income" if total > 0 else "expense"
+        parent = None
+        if group_name:
+            parent = groups.get(fold(group_name))
+            if parent is None:
+                parent = groups[fold(group_name)] = Category(workspace_id=workspace.id, name=group_name, kind=kind)
+                db.session.add(parent)
+                db.session.flush()
+                created.append(parent.id)
+            kind = parent.kind
+        category = Category(workspace_id=workspace.id, name=name, kind=kind,
+                            parent_id=parent.id if parent else None)
+        db.session.add(category)
+        db.session.flush()
+        ids[stand_in] = category.id
+        created.append(category.id)
+    for row in rows:
+        if row.category_id is not None and row.category_id < 0:
+            row.category_id = ids[row.category_id]
+        if any(c is not None and c < 0 for _a, c, _m in row.lines):
+            row.lines = tuple((a, ids[c] if c is not None and c < 0 else c, m) for a, c, m in row.lines)
     return created
 
 
@@ -160,12 +204,14 @@ def _payee_ids(workspace: Workspace, names: set[str]) -> tuple[dict[str, int], d
     return {name: existing[fold(name)] for name in names}, defaults
 
 
-def _label_ids(workspace: Workspace, names: set[str]) -> dict[str, int]:
+def _label_ids(workspace: Workspace, names: set[str]) -> tuple[dict[str, int], list[int]]:
+    """Label ids by name, creating the missing ones; and the ids of those created (for undo)."""
     if not names:
-        return {}
+        return {}, []
+    before = set(db.session.scalars(sa.select(Label.id).where(Label.workspace_id == workspace.id)))
     labels = labels_named(workspace, sorted(names))
     by_fold = {label.name.casefold(): label.id for label in labels}
-    return {name: by_fold[name.casefold()] for name in names}
+    return {name: by_fold[name.casefold()] for name in names}, sorted(set(by_fold.values()) - before)
 
 
 class _BulkInsert:
@@ -225,21 +271,55 @@ def _big_cache() -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
-def _insert(workspace: Workspace, batch: ImportBatch, rows: list[PlannedRow], account_ids: list[int | None],
-            payee_ids: dict[str, int], defaults: dict[int, int], label_ids: dict[str, int],
-            progress: ProgressFn | None, total: int) -> None:
-    """Transactions, then their lines and labels, with executemany in chunks.
+def _insert(workspace: Workspace, batch: ImportBatch, plan: Plan, rows: list[PlannedRow],
+            account_ids: list[int | None], payee_ids: dict[str, int], defaults: dict[int, int],
+            label_ids: dict[str, int], progress: ProgressFn | None) -> None:
+    """Transactions, then their lines and labels, with executemany in chunks; then the transfers' keys.
 
     Ids are not pre-assigned (other imports may be writing): the rows of this batch are read back
     by import_id in id order, which is insertion order on SQLite and MySQL alike.
     """
     with _big_cache():
-        _insert_rows(workspace, batch, rows, account_ids, payee_ids, defaults, label_ids, progress, total)
+        ids = _insert_rows(workspace, batch, rows, account_ids, payee_ids, defaults, label_ids, progress,
+                           len(plan.rows))
+        _link_transfers(workspace, plan, dict(zip(map(id, rows), ids, strict=True)))
+    totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.import_id == batch.id)
+    if progress:
+        progress(len(plan.rows), len(plan.rows))
+
+
+def _link_transfers(workspace: Workspace, plan: Plan, inserted: dict[int, int]) -> None:
+    """Give both sides of each transfer the same key (the id of the money-out side, as a transfer
+    entered by hand has). A side that was already there (a duplicate) is linked to the new one when
+    it is not part of a transfer yet."""
+    links: list[tuple[int, int]] = []  # (key, transaction id)
+    existing: dict[int, int] = {}  # duplicate's transaction id -> the new side's id
+    for a, b in plan.pairs:
+        one, other = plan.rows[a], plan.rows[b]
+        one_id, other_id = inserted.get(id(one)), inserted.get(id(other))
+        if one_id is not None and other_id is not None:
+            key = one_id if one.amount < 0 else other_id
+            links += [(key, one_id), (key, other_id)]
+        elif (one_id is None) != (other_id is None):
+            new_id, old = (one_id, other) if one_id is not None else (other_id, one)
+            if old.match is not None:
+                existing[old.match.transaction_id] = new_id  # type: ignore[assignment]
+    if existing:
+        unlinked = set(db.session.scalars(sa.select(Transaction.id).where(
+            Transaction.workspace_id == workspace.id, Transaction.id.in_(list(existing)),
+            Transaction.transfer_key.is_(None))))
+        totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.id.in_(list(unlinked)))
+        links += [pair for old_id in unlinked for pair in ((old_id, old_id), (old_id, existing[old_id]))]
+    if links:
+        table = Transaction.__table__
+        db.session.execute(table.update().where(table.c.id == sa.bindparam("txn_id"))
+                           .values(transfer_key=sa.bindparam("key")),
+                           [{"key": key, "txn_id": txn_id} for key, txn_id in links])
 
 
 def _insert_rows(workspace: Workspace, batch: ImportBatch, rows: list[PlannedRow], account_ids: list[int | None],
                  payee_ids: dict[str, int], defaults: dict[int, int], label_ids: dict[str, int],
-                 progress: ProgressFn | None, total: int) -> None:
+                 progress: ProgressFn | None, total: int) -> list[int]:
     ws = workspace.id
     totals.lock_accounts(db.session, {account_id for account_id in account_ids if account_id is not None})
     txns = _BulkInsert(Transaction.__table__, (
@@ -265,16 +345,14 @@ def _insert_rows(workspace: Workspace, batch: ImportBatch, rows: list[PlannedRow
                 lines.add([ws, txn_id, category, amount, memo])
         else:
             category = r.category_id
-            if category is None and r.payee:
+            if category is None and r.payee and r.pair is None:
                 category = defaults.get(payee_ids.get(r.payee, 0))
             lines.add([ws, txn_id, category, r.amount, ""])
         for name in dict.fromkeys(r.labels):
             tags.add([txn_id, label_ids[name]])
     lines.flush()
     tags.flush()
-    totals.mark_where(db.session, Transaction.workspace_id == ws, Transaction.import_id == batch.id)
-    if progress:
-        progress(total, total)
+    return ids
 
 
 # -- undo -----------------------------------------------------------------------------------------
@@ -301,17 +379,50 @@ def undo_import(workspace: Workspace, batch: ImportBatch) -> int:
     result = db.session.execute(sa.delete(Transaction).where(Transaction.workspace_id == workspace.id,
                                                              Transaction.import_id == batch.id)
                                 .execution_options(synchronize_session=False))
-    for account_id in options_of(batch).get("created_accounts", []):
-        account = db.session.scalar(scoped(Account, workspace).where(Account.id == account_id))
-        still_used = db.session.scalar(sa.select(sa.func.count()).select_from(Transaction).where(
-            Transaction.workspace_id == workspace.id, Transaction.account_id == account_id))
-        if account is not None and not still_used:
-            db.session.delete(account)
+    state = WizardState.load(batch)
+    _remove_unused_accounts(workspace, state.created_accounts)
+    _remove_unused_categories(workspace, state.created_categories)
+    _remove_unused_labels(workspace, state.created_labels)
     batch.status = "undone"
     batch.undone_at = utcnow()
     db.session.flush()
     db.session.expire_all()
     return result.rowcount or 0
+
+
+def _remove_unused_accounts(workspace: Workspace, ids: list[int]) -> None:
+    for account_id in ids:
+        account = db.session.scalar(scoped(Account, workspace).where(Account.id == account_id))
+        still_used = db.session.scalar(sa.select(sa.func.count()).select_from(Transaction).where(
+            Transaction.workspace_id == workspace.id, Transaction.account_id == account_id))
+        if account is not None and not still_used:
+            db.session.delete(account)
+
+
+def _remove_unused_categories(workspace: Workspace, ids: list[int]) -> None:
+    """The categories an import created, once nothing uses them (categories before their groups)."""
+    if not ids:
+        return
+    db.session.flush()
+    used = set(db.session.scalars(sa.select(TransactionLine.category_id).where(
+        TransactionLine.workspace_id == workspace.id, TransactionLine.category_id.in_(ids)).distinct()))
+    created = list(db.session.scalars(scoped(Category, workspace).where(Category.id.in_(ids))))
+    parents = {c.parent_id for c in db.session.scalars(scoped(Category, workspace).where(
+        Category.parent_id.in_(ids), Category.id.not_in(ids)))}  # groups that gained other categories since
+    for category in sorted(created, key=lambda c: c.parent_id is None):
+        if category.id not in used and category.id not in parents:
+            db.session.delete(category)
+            db.session.flush()
+
+
+def _remove_unused_labels(workspace: Workspace, ids: list[int]) -> None:
+    if not ids:
+        return
+    used = set(db.session.scalars(sa.select(transaction_labels.c.label_id).where(
+        transaction_labels.c.label_id.in_(ids)).distinct()))
+    for label in db.session.scalars(scoped(Label, workspace).where(Label.id.in_(ids))):
+        if label.id not in used:
+            db.session.delete(label)
 
 
 # -- one call for scripts: the CLI and the benchmark -----------------------------------------------
@@ -332,7 +443,7 @@ def run_file(workspace: Workspace, user: User | None, filename: str, data: bytes
     fmt = detect(name, data)
     mapping = None
     if fmt == "csv":
-        layout = csv_layout(ImportBatch(), data)
+        layout = csv_layout(data)
         mapping, _saved = mapping_for_layout(workspace, layout)
         if mapping is None:
             problems = "; ".join(getattr(layout, "problems", ()) or ())
@@ -341,13 +452,14 @@ def run_file(workspace: Workspace, user: User | None, filename: str, data: bytes
                           + ". Import it once in the web wizard to map them; the mapping is saved and used here "
                             "from then on.")
     parsed = parse_data(data, name, mapping)
-    options = {"csv_mapping": mapping, "account_id": account.id if account else None, "skip_errors": skip_errors}
+    state = WizardState(csv_mapping=mapping, account_id=account.id if account else None, skip_errors=skip_errors)
     if dry_run:
-        targets = resolve_targets(workspace, parsed, None, options["account_id"], name)
+        targets = resolve_targets(workspace, parsed, None, state.account_id, name)
         return RunResult(None, plan_import(workspace, parsed, targets, progress=progress), False)
     batch = ImportBatch(workspace_id=workspace.id, file_name=name, format=fmt[:10], status="running",
-                        stored_name="", sha256=sha256(data).hexdigest(), options=json.dumps(options),
+                        stored_name="", sha256=sha256(data).hexdigest(),
                         created_by_id=user.id if user else None)
+    state.save(batch)
     db.session.add(batch)
     db.session.flush()
     plan = commit_import(workspace, batch, parsed=parsed, progress=progress)

@@ -99,7 +99,7 @@ class Match:
     amount: Decimal
     payee: str
     memo: str
-    kind: str  # "fitid" | "text"
+    kind: str  # "fitid" | "text" | "transfer"
     days_apart: int = 0
     external_id: str = ""
 
@@ -107,6 +107,9 @@ class Match:
     def reason(self) -> str:
         if self.kind == "fitid":
             return f"same bank transaction id ({self.external_id})"
+        if self.kind == "transfer":
+            apart = f", {self.days_apart} day{'' if self.days_apart == 1 else 's'} apart" if self.days_apart else ""
+            return f"the same transfer between these two accounts (same amount{apart})"
         if self.days_apart == 0:
             return "same account, date, amount and text"
         day_word = "day" if self.days_apart == 1 else "days"

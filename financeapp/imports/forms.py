@@ -30,6 +30,15 @@ COLUMN_FIELDS = (
     ("memo_column", "Memo or reference"),
     ("external_id_column", "Bank's transaction id"),
     ("sign_column", "Debit/credit indicator (D/C, S/H...)"),
+    # One file of many accounts (Firefly III, Actual, YNAB, a spreadsheet).
+    ("account_column", "Account (a file of many accounts)"),
+    ("currency_column", "Currency of the account"),
+    ("category_column", "Category (Group/Name, Group:Name or Group > Name)"),
+    ("labels_column", "Tags or labels"),
+    ("transfer_column", "Transfer account (the other side of a transfer)"),
+    ("split_column", "Split id (rows of one split share it)"),
+    ("destination_column", "Destination account (rows from the account column to this one)"),
+    ("type_column", "Transaction type (withdrawal, deposit, transfer)"),
 )
 DELIMITERS = {"comma": (",", "Comma"), "semicolon": (";", "Semicolon"), "tab": ("\t", "Tab"), "bar": ("|", "Bar")}
 DECIMAL_NAMES = {".": "Point (1234.56)", ",": "Comma (1234,56)"}
@@ -76,7 +85,10 @@ def mapping_fields(layout: Any, mapping: dict[str, Any] | None) -> list[MappingF
         MappingField("encoding", "Encoding", "text", mapping.get("encoding", layout.encoding)),
         MappingField("negate", "Flip every sign (the file shows spending as positive)", "bool",
                      bool(mapping.get("negate"))),
+        MappingField("transfers_from_payee", "A payee that is one of the file's accounts (or “Transfer : …”) "
+                     "is a transfer", "bool", bool(mapping.get("transfers_from_payee"))),
         MappingField("quotechar", "Quote character", "hidden", mapping.get("quotechar", layout.quotechar)),
+        MappingField("preset", "Export of", "hidden", mapping.get("preset", getattr(layout, "preset", ""))),
     ]
     return out
 
@@ -99,5 +111,7 @@ def read_mapping(form: Mapping[str, str], layout: Any) -> dict[str, Any]:
     chosen["header_row"] = int(header) - 1 if header.isdigit() and 0 < int(header) <= 1000 else None
     chosen["encoding"] = (form.get("map_encoding") or layout.encoding).strip()[:40]
     chosen["negate"] = "map_negate" in form
+    chosen["transfers_from_payee"] = "map_transfers_from_payee" in form
     chosen["quotechar"] = form.get("map_quotechar") or layout.quotechar
+    chosen["preset"] = (form.get("map_preset") or "")[:40]
     return chosen

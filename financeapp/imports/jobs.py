@@ -21,6 +21,7 @@ from financeapp.core.scoping import scoped
 from financeapp.extensions import db
 from financeapp.imports import committing, services, storage
 from financeapp.imports.models import ImportBatch
+from financeapp.imports.state import WizardState
 from financeapp.ops.metrics import count_import_rows
 from financeapp.ops.queue import enqueue
 from financeapp.workspaces.models import Workspace
@@ -65,13 +66,13 @@ def start(batch: ImportBatch, step: str) -> str:
     batch.status = "running"
     batch.progress = 0
     batch.message = ""
-    storage.set_options(batch, job=step, mode=mode)
+    WizardState.change(batch, job=step, mode=mode)
     db.session.commit()
     if queue is not None and not enqueue(queue, import_job, batch.id, batch.workspace_id, step,
                                          job_timeout=JOB_TIMEOUT, description=f"import {batch.id} {step}",
                                          retry=_retry()):
         mode = "page"  # Redis is unreachable: the progress page runs the step, as without Redis
-        storage.set_options(batch, job=step, mode=mode)
+        WizardState.change(batch, job=step, mode=mode)
         db.session.commit()
     return mode
 
@@ -96,7 +97,7 @@ def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = Fal
     batch = _batch(workspace, batch_id) if workspace is not None else None
     if workspace is None or batch is None:
         return "missing"
-    if batch.status != "running" or storage.options_of(batch).get("job") != step:
+    if batch.status != "running" or WizardState.load(batch).job != step:
         return batch.status
     progress = storage.ProgressFile(batch, step)
     try:
@@ -105,7 +106,7 @@ def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = Fal
             batch.status = "staged"
         else:
             committing.commit_import(workspace, batch, progress=progress)
-        storage.set_options(batch, job=None, mode=None)
+        WizardState.change(batch, job=None, mode=None)
         db.session.commit()
     except FinanceError as err:
         db.session.rollback()
@@ -134,7 +135,7 @@ def _finish(workspace: Workspace, batch_id: int, status: str, message: str) -> N
         return
     batch.status = status
     batch.message = message
-    storage.set_options(batch, job=None, mode=None)
+    WizardState.change(batch, job=None, mode=None)
     db.session.commit()
 
 

@@ -42,7 +42,8 @@ class ParsedTransaction:
     category: str = ""  # QIF L field, when the file carries categories
     check_number: str = ""
     splits: tuple[ParsedSplit, ...] = ()
-    transfer_account: str = ""  # QIF [Account] category: the other side of a transfer, by name
+    transfer_account: str = ""  # the other side of a transfer, by account name (QIF [Account], a CSV column)
+    labels: tuple[str, ...] = ()  # a CSV tags column
 
 
 @dataclass
@@ -59,11 +60,19 @@ class ParsedStatement:
     skipped: list[str] = field(default_factory=list)  # what was left out and why (e.g. "12 investment trades")
 
 
+# Where a row is in a file: (statement index, transaction index).
+RowRef = tuple[int, int]
+
+
 @dataclass
 class ParsedFile:
     format: str  # "csv" | "ofx" | "qfx" | "qif" | "camt053"
     statements: list[ParsedStatement]
     warnings: list[str] = field(default_factory=list)
+    # The two sides of each transfer between the file's accounts (imports/file_transfers.py fills these in).
+    transfers: list[tuple[RowRef, RowRef]] = field(default_factory=list)
+    made: set[RowRef] = field(default_factory=set)  # sides the file did not hold, written from the other side
+    linked: bool = False  # the transfers above are filled in
 
     @property
     def transaction_count(self) -> int:

@@ -14,28 +14,32 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
-from financeapp.accounts.models import ACCOUNT_TYPES, Account
 from financeapp.categories.models import Category
-from financeapp.core.errors import Conflict, Invalid, NotFound
+from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.money import is_currency, minor_units
-from financeapp.core.scoping import as_id, get_scoped_or_404, scoped
+from financeapp.core.scoping import scoped
 from financeapp.extensions import db
-from financeapp.imports import dedupe
+from financeapp.imports import dedupe, parsers
+from financeapp.imports.file_transfers import link_transfers
 from financeapp.imports.models import CsvMapping as SavedMapping
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsed import ParsedFile, ParsedStatement, ParsedTransaction, ParseError
-from financeapp.imports.storage import ProgressFn, options_of, read_stored
+from financeapp.imports.parsers import csv as csv_format
+from financeapp.imports.state import WizardState
+from financeapp.imports.storage import ProgressFn, read_stored
+from financeapp.imports.targets import NEW, Target, find_account, resolve_targets
 from financeapp.rules.matching import RuleOutcome, RuleSubject
+from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
 
-NEW = "new"  # the account choice "create it from the file"
+__all__ = ["NEW", "Target", "find_account", "resolve_targets"]  # the account rule lives in targets.py
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_AMOUNT = Decimal("1e13")
 
@@ -52,20 +56,7 @@ def require_staged(batch: ImportBatch) -> None:
         raise Conflict("This import is running; wait until it has finished.")
 
 
-# -- parsing the file (another module's parsers, looked up when called) -----------------------------
-
-
-def _parsers():
-    from financeapp.imports import parsers
-
-    return parsers
-
-
-def csv_parser():
-    """The CSV parser's module (its column mapping, header signature and sniffing)."""
-    from financeapp.imports.parsers import csv as module
-
-    return module
+# -- parsing the file -----------------------------------------------------------------------------
 
 
 def detect(filename: str, data: bytes) -> str:
@@ -73,34 +64,34 @@ def detect(filename: str, data: bytes) -> str:
     if not data:
         raise Invalid("The file is empty.", fields={"file": "The file is empty."})
     try:
-        return _parsers().detect_format(filename, data)
+        return parsers.detect_format(filename, data)
     except ParseError as err:
         raise Invalid(str(err), fields={"file": str(err)}) from None
 
 
 def parse_data(data: bytes, filename: str, csv_mapping: dict[str, Any] | None = None) -> ParsedFile:
     """Parse a bank file; a file that cannot be read raises Invalid naming the row and the reason."""
-    mapping = csv_parser().CsvMapping.from_dict(csv_mapping) if csv_mapping else None
+    mapping = csv_format.CsvMapping.from_dict(csv_mapping) if csv_mapping else None
     try:
-        return _parsers().parse(data, filename, csv_mapping=mapping)
+        return parsers.parse(data, filename, csv_mapping=mapping)
     except ParseError as err:
         raise Invalid(f"{filename or 'The file'}: {err}", fields={"file": str(err)}) from None
 
 
 def parse_batch(batch: ImportBatch, data: bytes | None = None) -> ParsedFile:
-    options = options_of(batch)
-    if batch.format == "csv" and not options.get("csv_mapping"):
+    mapping = WizardState.load(batch).csv_mapping
+    if batch.format == "csv" and not mapping:
         raise Invalid("Map the file's columns first.")
-    return parse_data(read_stored(batch) if data is None else data, batch.file_name, options.get("csv_mapping"))
+    return parse_data(read_stored(batch) if data is None else data, batch.file_name, mapping)
 
 
 # -- CSV columns ----------------------------------------------------------------------------------
 
 
-def csv_layout(batch: ImportBatch, data: bytes | None = None):
+def csv_layout(data: bytes):
     """The parser's view of a CSV file: encoding, delimiter, header, sample rows, a suggested mapping."""
     try:
-        return csv_parser().sniff(read_stored(batch) if data is None else data)
+        return csv_format.sniff(data)
     except ParseError as err:
         raise Invalid(str(err), fields={"file": str(err)}) from None
 
@@ -111,7 +102,7 @@ def saved_mapping(workspace: Workspace, signature: str) -> SavedMapping | None:
 
 def mapping_for_layout(workspace: Workspace, layout) -> tuple[dict[str, Any] | None, SavedMapping | None]:
     """The mapping to pre-select: the one saved for this header, else the parser's suggestion."""
-    saved = saved_mapping(workspace, csv_parser().header_signature(layout))
+    saved = saved_mapping(workspace, csv_format.header_signature(layout))
     if saved is not None:
         try:
             return json.loads(saved.mapping), saved
@@ -119,104 +110,6 @@ def mapping_for_layout(workspace: Workspace, layout) -> tuple[dict[str, Any] | N
             pass
     suggested = getattr(layout, "suggested", None)
     return (suggested.to_dict() if suggested is not None else None), None
-
-
-# -- accounts: where each statement's rows go ------------------------------------------------------
-
-
-def normalise_number(number: str) -> str:
-    return "".join(c for c in (number or "") if c.isalnum()).casefold()
-
-
-def accounts_by_number(workspace: Workspace) -> dict[str, Account]:
-    accounts = db.session.scalars(scoped(Account, workspace).where(Account.number != "").order_by(Account.id))
-    found: dict[str, Account] = {}
-    for account in accounts:
-        found.setdefault(normalise_number(account.number), account)
-    return found
-
-
-def find_account(workspace: Workspace, ref: str | int) -> Account:
-    """An account by id or by name (the CLI's --account)."""
-    key = as_id(ref)
-    account = None
-    if key is not None:
-        account = db.session.scalar(scoped(Account, workspace).where(Account.id == key))
-    if account is None:
-        account = db.session.scalar(scoped(Account, workspace).where(Account.name == str(ref).strip()))
-    if account is None:
-        raise NotFound(f"No account “{ref}” in {workspace.name}.")
-    return account
-
-
-@dataclass
-class Target:
-    """Where one statement's rows go: an existing account, or one created on commit."""
-
-    account: Account | None
-    how: str  # "number" | "chosen" | "default" | "new" | ""
-    new_name: str = ""
-    new_currency: str = ""
-    new_type: str = "checking"
-    new_number: str = ""
-
-    @property
-    def currency(self) -> str:
-        return self.account.currency if self.account else self.new_currency
-
-    @property
-    def label(self) -> str:
-        if self.account is not None:
-            return self.account.name
-        return f"{self.new_name} (new)" if self.how == NEW else "no account chosen"
-
-
-def new_account_name(workspace: Workspace, statement: ParsedStatement, file_name: str, taken: set[str]) -> str:
-    """The name a statement's account gets when created from the file: not one of `taken`, which it joins."""
-    kind = ACCOUNT_TYPES.get(statement.account_type, "Account")
-    base = (statement.account_name or (f"{kind} {statement.account_number}" if statement.account_number
-                                       else Path(file_name).stem or "Imported account")).strip()[:72]
-    name, n = base, 2
-    while name.casefold() in taken:
-        name = f"{base} ({n})"
-        n += 1
-    taken.add(name.casefold())
-    return name
-
-
-def resolve_targets(workspace: Workspace, parsed: ParsedFile, choices: dict[str, Any] | None = None,
-                    default_account_id: int | None = None, file_name: str = "") -> list[Target]:
-    """Each statement's account: the user's choice, else the account with the file's number, else
-    the default account (the CLI's --account, or the only account), else a new one when the file
-    gives a number."""
-    choices = choices or {}
-    by_number = accounts_by_number(workspace)
-    default = get_scoped_or_404(Account, default_account_id, workspace) if default_account_id else None
-    taken = {n.casefold() for n in db.session.scalars(sa.select(Account.name).where(
-        Account.workspace_id == workspace.id))}
-    targets = []
-    for i, statement in enumerate(parsed.statements):
-        choice = choices.get(str(i))
-        matched = by_number.get(normalise_number(statement.account_number)) if statement.account_number else None
-        if choice == NEW or (choice in (None, "") and matched is None and default is None
-                             and statement.account_number):
-            currency = (statement.currency or "").upper()
-            targets.append(Target(
-                None, NEW, new_account_name(workspace, statement, file_name, taken),
-                currency if is_currency(currency) else workspace.base_currency,
-                statement.account_type if statement.account_type in ACCOUNT_TYPES else "checking",
-                statement.account_number[:64],
-            ))
-        elif choice not in (None, ""):
-            targets.append(Target(get_scoped_or_404(Account, choice, workspace), "chosen"))
-        elif matched is not None:
-            targets.append(Target(matched, "number"))
-        elif default is not None:
-            targets.append(Target(default, "default"))
-        else:
-            targets.append(Target(None, ""))
-    return targets
-
 
 
 # -- the plan: what happens to every row ----------------------------------------------------------
@@ -238,6 +131,8 @@ class PlannedRow:
     labels: tuple[str, ...] = ()
     rule: str = ""
     lines: tuple[tuple[Decimal, int | None, str], ...] = ()  # split lines: amount, category, memo
+    pair: int | None = None  # the index in Plan.pairs of the transfer this row is a side of
+    made: bool = False  # a transfer's side the file did not hold, written from the other side
     status: str = "new"  # new | duplicate | error
     reason: str = ""
     match: dedupe.Match | None = None
@@ -260,6 +155,9 @@ class Plan:
     rows: list[PlannedRow]
     warnings: list[str] = field(default_factory=list)
     skipped_notes: list[str] = field(default_factory=list)
+    pairs: list[tuple[int, int]] = field(default_factory=list)  # the two sides of each transfer, by row index
+    # Categories the file names that the workspace lacks: a stand-in id (negative) -> (group, name).
+    new_categories: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         counts = {"total": len(self.rows), "new": 0, "duplicate": 0, "error": 0, "skipped": 0, "forced": 0}
@@ -322,11 +220,32 @@ def category_index(workspace: Workspace) -> tuple[dict[str, int], dict[int, str]
     return by_name, display
 
 
-def _category_id(by_name: dict[str, int], name: str) -> int | None:
-    if not name:
-        return None
-    key = fold(name.replace(" : ", ":").replace(": ", ":"))
-    return by_name.get(key) or by_name.get(key.rsplit(":", 1)[-1])
+class Categories:
+    """The workspace's categories by name, and stand-ins (negative ids) for those the file names that
+    it lacks: created on commit (committing._create_categories)."""
+
+    def __init__(self, workspace: Workspace, plan: Plan):
+        self.by_name, self.display = category_index(workspace)
+        self.known = set(self.display)
+        self.new = plan.new_categories
+        self._stand_ins: dict[str, int] = {}
+
+    def id_for(self, name: str) -> int | None:
+        """The category a file's "Group:Name" (or one-level "Name") means, existing or to be created."""
+        text = " ".join(name.replace(" : ", ":").replace(": ", ":").split())
+        if not text or text.startswith("["):  # a QIF split line to [Account]: a transfer, not a category
+            return None
+        key = fold(text)
+        found = self.by_name.get(key)
+        if found is not None:
+            return found
+        group, _, leaf = text.partition(":")
+        stand_in = self._stand_ins.get(key)
+        if stand_in is None:
+            stand_in = self._stand_ins[key] = -(len(self.new) + 1)
+            self.new[stand_in] = (group.strip()[:60], leaf.strip()[:60]) if leaf else ("", group.strip()[:60])
+            self.display[stand_in] = (f"{group.strip()}: {leaf.strip()}" if leaf else group.strip()) + " (new)"
+        return stand_in
 
 
 def apply_rules(workspace: Workspace, subjects: Sequence[RuleSubject]) -> list[RuleOutcome]:
@@ -359,14 +278,8 @@ def _row_error(txn: ParsedTransaction, currency: str, unit: Decimal | None) -> s
 
 def _memo(txn: ParsedTransaction) -> str:
     memo = _clean(txn.memo, 255)
-    extras = []
     if txn.check_number and txn.check_number not in memo:
-        extras.append(f"check {txn.check_number}")
-    if txn.transfer_account:
-        direction = "to" if txn.amount < 0 else "from"
-        extras.append(f"transfer {direction} [{txn.transfer_account}]")
-    if extras:
-        memo = _clean(" · ".join([memo, *extras]) if memo else " · ".join(extras), 255)
+        memo = _clean(f"{memo} · check {txn.check_number}" if memo else f"check {txn.check_number}", 255)
     return memo
 
 
@@ -375,22 +288,46 @@ def plan_import(workspace: Workspace, parsed: ParsedFile, targets: list[Target],
                 progress: ProgressFn | None = None) -> Plan:
     """What will happen to every row: new, duplicate (of which transaction, and why), error (and why),
     and what the rules set. Writes nothing."""
+    link_transfers(parsed)
     total = parsed.transaction_count
-    by_name, display = category_index(workspace)
-    known_categories = set(display)
-    forced, skipped = set(force), set(skip)
     plan = Plan(targets, [], list(parsed.warnings))
+    categories = Categories(workspace, plan)
+    subjects = _read_rows(parsed, targets, plan, categories)
+    _link_sides(parsed, plan)
+    if progress:
+        progress(0, total)
+    _apply_rules(workspace, plan, subjects, categories)
+    _find_duplicates(workspace, plan, progress, total)
+    _find_known_transfers(workspace, plan)
+    _keep_sides_together(plan)
+    forced, skipped = set(force), set(skip)
+    for row in plan.rows:
+        if row.status == "duplicate" and row.key in forced:
+            row.include = True
+        elif row.status == "new" and row.key in skipped:
+            row.include = False
+    if progress:
+        progress(total, total)
+    return plan
+
+
+def _statement_problem(statement: ParsedStatement, target: Target) -> str:
+    stated = (statement.currency or "").upper()
+    if target.account is None and target.how != NEW:
+        return "no account was chosen for these rows"
+    if stated and is_currency(stated) and target.currency and stated != target.currency:
+        return f"the file is in {stated} but {target.label} is in {target.currency}"
+    return ""
+
+
+def _read_rows(parsed: ParsedFile, targets: list[Target], plan: Plan, categories: Categories) -> list[RuleSubject]:
+    """A planned row per parsed row: validated, amounts to the account's currency, categories found."""
     subjects: list[RuleSubject] = []
     for s, statement in enumerate(parsed.statements):
         target = targets[s]
         plan.skipped_notes.extend(f"{statement.account_number or 'Statement ' + str(s + 1)}: {note}"
                                   for note in statement.skipped)
-        currency_problem = ""
-        stated = (statement.currency or "").upper()
-        if target.account is None and target.how != NEW:
-            currency_problem = "no account was chosen for these rows"
-        elif stated and is_currency(stated) and target.currency and stated != target.currency:
-            currency_problem = f"the file is in {stated} but {target.label} is in {target.currency}"
+        problem = _statement_problem(statement, target)
         currency = target.currency
         unit = Decimal(1).scaleb(-minor_units(currency)) if currency else None
         account_id = target.account.id if target.account else 0
@@ -398,43 +335,69 @@ def plan_import(workspace: Workspace, parsed: ParsedFile, targets: list[Target],
             memo = _memo(txn)
             file_payee = _clean(txn.payee, 120)
             row = PlannedRow(f"{s}:{i}", s, txn.row, txn.on, txn.amount, file_payee, file_payee, memo,
-                             txn.external_id[:255] if txn.external_id else None)
-            row.reason = currency_problem or _row_error(txn, currency, unit)
+                             txn.external_id[:255] if txn.external_id else None, labels=txn.labels,
+                             made=(s, i) in parsed.made)
+            row.reason = problem or _row_error(txn, currency, unit)
             if row.reason:
                 row.status, row.include = "error", False
             else:
                 if unit is not None:
                     row.amount = txn.amount.quantize(unit)
-                if txn.category:
-                    row.category_id = _category_id(by_name, txn.category)
+                if txn.category and not txn.transfer_account:
+                    row.category_id = categories.id_for(txn.category)
                 if txn.splits:
                     row.lines = tuple((sp.amount.quantize(unit) if unit is not None else sp.amount,
-                                       _category_id(by_name, sp.category), _clean(sp.memo, 255))
+                                       categories.id_for(sp.category), _clean(sp.memo, 255))
                                       for sp in txn.splits)
                 row.text = dedupe.normalise_text(file_payee, memo)
             plan.rows.append(row)
             subjects.append(RuleSubject(file_payee, memo, row.amount, account_id))
-    if progress:
-        progress(0, total)
+    return subjects
 
+
+def _link_sides(parsed: ParsedFile, plan: Plan) -> None:
+    """The file's transfers as pairs of planned rows; a transfer has no payee and no category."""
+    if not parsed.transfers:
+        return
+    index = {tuple(map(int, row.key.split(":"))): n for n, row in enumerate(plan.rows)}
+    for first, second in parsed.transfers:
+        a, b = index[first], index[second]
+        plan.pairs.append((a, b))
+        for n in (a, b):
+            row = plan.rows[n]
+            row.pair, row.payee, row.category_id, row.lines = len(plan.pairs) - 1, "", None, ()
+        one, other = plan.rows[a], plan.rows[b]
+        both = {plan.targets[one.statement].currency, plan.targets[other.statement].currency}
+        if (one.made or other.made) and len(both) == 2 and "" not in both:
+            for row in (one, other):
+                row.status, row.include = "error", False
+                row.reason = row.reason or ("a transfer between two currencies needs both sides in the file "
+                                            "(the amount that arrived is not known)")
+
+
+def _apply_rules(workspace: Workspace, plan: Plan, subjects: list[RuleSubject], categories: Categories) -> None:
+    """The rules' payee, category and labels (a transfer keeps neither payee nor category)."""
     outcomes = apply_rules(workspace, subjects) if subjects else []
     for row, outcome in zip(plan.rows, outcomes, strict=False):
         if row.status == "error" or outcome.rule_id is None:
             continue
         row.rule = outcome.rule_name
-        if outcome.payee:
-            row.payee = _clean(outcome.payee, 120)
-        if outcome.category_id in known_categories:
-            row.category_id = outcome.category_id
-        row.labels = tuple(outcome.labels)
+        if row.pair is None:
+            if outcome.payee:
+                row.payee = _clean(outcome.payee, 120)
+            if outcome.category_id in categories.known:
+                row.category_id = outcome.category_id
+        row.labels = tuple(dict.fromkeys((*row.labels, *outcome.labels)))
     for row in plan.rows:
         if row.category_id:
-            row.category = display.get(row.category_id, "")
+            row.category = categories.display.get(row.category_id, "")
 
-    # De-duplicate per account: one date-span query (plus bank-id lookups) per account.
+
+def _find_duplicates(workspace: Workspace, plan: Plan, progress: ProgressFn | None, total: int) -> None:
+    """De-duplicate per account: one date-span query (plus bank-id lookups) per account."""
     by_account: dict[int, list[PlannedRow]] = defaultdict(list)
     for row in plan.rows:
-        target = targets[row.statement]
+        target = plan.targets[row.statement]
         if row.status != "error" and target.account is not None:
             by_account[target.account.id].append(row)
     done = 0
@@ -447,14 +410,50 @@ def plan_import(workspace: Workspace, parsed: ParsedFile, targets: list[Target],
         if progress:
             progress(done, total)
 
-    for row in plan.rows:
-        if row.status == "duplicate" and row.key in forced:
-            row.include = True
-        elif row.status == "new" and row.key in skipped:
-            row.include = False
-    if progress:
-        progress(total, total)
-    return plan
+
+def _find_known_transfers(workspace: Workspace, plan: Plan) -> None:
+    """A side of a transfer the account already holds as a transfer with the same other account and
+    amount, within the window, is a duplicate whatever its text: it came in before from the other
+    account's file (written from that side) or was entered by hand. One match each."""
+    wanted: dict[int, list[tuple[PlannedRow, int]]] = defaultdict(list)  # account -> (row, other account)
+    for a, b in plan.pairs:
+        for row, other in ((plan.rows[a], plan.rows[b]), (plan.rows[b], plan.rows[a])):
+            mine, theirs = plan.targets[row.statement].account, plan.targets[other.statement].account
+            if row.status == "new" and mine is not None and theirs is not None:
+                wanted[mine.id].append((row, theirs.id))
+    window = timedelta(days=dedupe.WINDOW_DAYS)
+    for account_id, rows in wanted.items():
+        other_side = aliased(Transaction)
+        found = db.session.execute(
+            sa.select(Transaction.id, Transaction.on, Transaction.amount, other_side.account_id)
+            .join(other_side, sa.and_(other_side.transfer_key == Transaction.transfer_key,
+                                      other_side.id != Transaction.id))
+            .where(Transaction.workspace_id == workspace.id, Transaction.account_id == account_id,
+                   other_side.workspace_id == workspace.id, Transaction.transfer_key.is_not(None),
+                   Transaction.on.between(min(r.on for r, _ in rows) - window, max(r.on for r, _ in rows) + window))
+        ).all()
+        taken = {r.match.transaction_id for r in plan.rows if r.match is not None}
+        for row, other_account in rows:
+            match = min((f for f in found if f.id not in taken and f.amount == row.amount
+                         and f.account_id == other_account and abs((f.on - row.on).days) <= dedupe.WINDOW_DAYS),
+                        key=lambda f: abs((f.on - row.on).days), default=None)
+            if match is not None:
+                taken.add(match.id)
+                row.status, row.include = "duplicate", False
+                row.match = dedupe.Match(match.id, match.on, match.amount, "", "", "transfer",
+                                         abs((match.on - row.on).days))
+                row.reason = row.match.reason
+
+
+def _keep_sides_together(plan: Plan) -> None:
+    """A transfer whose one side has an error is an error as a whole: one side alone would count as
+    income or spending."""
+    for a, b in plan.pairs:
+        one, other = plan.rows[a], plan.rows[b]
+        for row, side in ((one, other), (other, one)):
+            if side.status == "error" and row.status != "error":
+                row.status, row.include, row.match = "error", False, None
+                row.reason = f"the other side of this transfer (row {side.row}) has an error: {side.reason}"
 
 
 def _texts(row: PlannedRow) -> tuple[str, ...]:
@@ -468,11 +467,10 @@ def _texts(row: PlannedRow) -> tuple[str, ...]:
 def plan_batch(workspace: Workspace, batch: ImportBatch, parsed: ParsedFile | None = None,
                progress: ProgressFn | None = None) -> Plan:
     """The plan of a staged batch, with its account choices and the user's overrides."""
-    options = options_of(batch)
-    parsed = parsed if parsed is not None else parse_batch(batch)
-    targets = resolve_targets(workspace, parsed, options.get("accounts"), options.get("account_id"),
-                              batch.file_name)
-    return plan_import(workspace, parsed, targets, force=options.get("force", []), skip=options.get("skip", []),
+    state = WizardState.load(batch)
+    parsed = link_transfers(parsed if parsed is not None else parse_batch(batch))
+    targets = resolve_targets(workspace, parsed, state.accounts, state.account_id, batch.file_name)
+    return plan_import(workspace, parsed, targets, force=state.force, skip=state.skip,
                        progress=progress)
 
 

@@ -1,16 +1,17 @@
 """The import wizard's steps, as its views call them: upload, CSV columns, accounts, preview.
 
-Every step works on an `ImportBatch` and the uploaded file kept beside it (storage.py):
+Every step works on an `ImportBatch`, its `WizardState` (state.py: what the steps chose, kept on
+the batch) and the uploaded file kept beside it (storage.py); views.next_url says which step is next:
 
-1. `stage_upload` stores the file and detects its format;
+1. `upload` stores the file and detects its format (a bank statement is parsed right away);
 2. (CSV) `planning.csv_layout` / `planning.mapping_for_layout` / `choose_csv_mapping` pick the
-   columns; a mapping is saved per workspace under the file's header signature and chosen again
-   automatically;
-3. `statement_summaries` + `choose_accounts` say which account each statement goes to
-   (matched by the file's account number, chosen by the user, or created on commit);
-4. `analyse_batch` plans every row (planning.py: parse, rules, de-duplicate, validate) and keeps
-   the preview beside the upload; `preview_page` and `set_overrides` read it and record the
-   user's choices;
+   columns (presets for Firefly III, Actual and YNAB exports); a mapping is saved per workspace
+   under the file's header signature and chosen again automatically;
+3. `statement_summaries` + `choose_accounts` say which account each statement goes to (the one
+   rule of targets.py: chosen, by number, by name, the default, a new one, the only one);
+4. `analyse_batch` plans every row (planning.py: parse, transfers, rules, de-duplicate, validate)
+   and keeps the preview (`PreviewRow` lines) beside the upload; `preview_page` and
+   `set_overrides` read it and record the user's choices;
 5. `committing.commit_import` writes everything in bulk, or raises and writes nothing;
    `committing.undo_import` removes an import as a whole.
 
@@ -21,33 +22,29 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from hashlib import sha256
 from typing import Any
-
-import sqlalchemy as sa
 
 from financeapp.accounts.models import Account
 from financeapp.auth.models import User
 from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.core.money import is_currency
-from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.scoping import get_scoped_or_404
 from financeapp.extensions import db
+from financeapp.imports import targets
+from financeapp.imports.file_transfers import link_transfers
 from financeapp.imports.models import CsvMapping as SavedMapping
 from financeapp.imports.models import ImportBatch
-from financeapp.imports.parsed import ParsedFile, ParsedStatement
+from financeapp.imports.parsed import ParsedFile
+from financeapp.imports.parsers import csv as csv_format
 from financeapp.imports.planning import (
     NEW,
     Plan,
     PlannedRow,
-    accounts_by_number,
     csv_layout,
-    csv_parser,
     detect,
-    new_account_name,
-    normalise_number,
     parse_batch,
     parse_data,
     plan_batch,
@@ -55,14 +52,14 @@ from financeapp.imports.planning import (
     require_staged,
     saved_mapping,
 )
+from financeapp.imports.state import PreviewMatch, PreviewRow, WizardState
 from financeapp.imports.storage import (
     ProgressFn,
     clean_file_name,
+    discard_files,
     import_folder,
-    options_of,
     plan_path,
     read_stored,
-    set_options,
     write_atomically,
 )
 from financeapp.workspaces.models import Workspace
@@ -85,6 +82,29 @@ def stage_upload(workspace: Workspace, user: User | None, filename: str, data: b
     return batch
 
 
+def upload(workspace: Workspace, user: User | None, filename: str, data: bytes) -> ImportBatch:
+    """Stage an upload; a bank statement (not a CSV, whose columns come first) is parsed right away,
+    so a file that cannot be read is refused here and its copy removed."""
+    batch = stage_upload(workspace, user, filename, data)
+    if batch.format == "csv":
+        return batch
+    try:
+        remember_statements(batch, data)
+    except Invalid:
+        discard_files(batch)
+        raise
+    return batch
+
+
+def discard_batch(batch: ImportBatch) -> ImportBatch:
+    """Forget an import that was never carried out, and its uploaded file."""
+    if batch.status not in ("staged", "failed"):
+        raise Invalid("Only an import that was not carried out can be discarded; undo it instead.")
+    discard_files(batch)
+    db.session.delete(batch)
+    return batch
+
+
 def get_batch(workspace: Workspace, batch_id: object) -> ImportBatch:
     return get_scoped_or_404(ImportBatch, batch_id, workspace)
 
@@ -93,25 +113,25 @@ def get_batch(workspace: Workspace, batch_id: object) -> ImportBatch:
 
 
 def choose_csv_mapping(workspace: Workspace, batch: ImportBatch, mapping: dict[str, Any],
-                       *, name: str = "", data: bytes | None = None) -> ParsedFile:
+                       *, name: str = "", data: bytes | None = None, layout: Any = None) -> ParsedFile:
     """Check a column mapping by parsing the whole file with it, keep it on the batch and save it for
     the next file with the same header."""
     require_staged(batch)
     data = read_stored(batch) if data is None else data
     try:
-        normalised = csv_parser().CsvMapping.from_dict(mapping).to_dict()
+        normalised = csv_format.CsvMapping.from_dict(mapping).to_dict()
     except (TypeError, ValueError, KeyError) as err:
         raise Invalid(f"That column mapping is incomplete: {err}") from None
     parsed = parse_data(data, batch.file_name, normalised)
-    signature = csv_parser().header_signature(csv_layout(batch, data))
+    signature = csv_format.header_signature(layout if layout is not None else csv_layout(data))
     saved = saved_mapping(workspace, signature)
     if saved is None:
         saved = SavedMapping(workspace_id=workspace.id, header_signature=signature[:64])
         db.session.add(saved)
     saved.mapping = json.dumps(normalised, default=str)
     saved.name = (name or saved.name or batch.file_name)[:80]
-    set_options(batch, csv_mapping=normalised, statements=summarise(parsed), warnings=list(parsed.warnings),
-                accounts={}, force=[], skip=[], analysed=False)
+    WizardState.change(batch, csv_mapping=normalised, statements=summarise(parsed),
+                       warnings=list(parsed.warnings), accounts={}, force=[], skip=[], analysed=False)
     batch.rows_total = parsed.transaction_count
     db.session.flush()
     return parsed
@@ -121,7 +141,9 @@ def choose_csv_mapping(workspace: Workspace, batch: ImportBatch, mapping: dict[s
 
 
 def summarise(parsed: ParsedFile) -> list[dict[str, Any]]:
-    """What the account step shows of each statement in a file."""
+    """What the account step shows of each statement in a file (with the accounts it names only as a
+    transfer's other side)."""
+    link_transfers(parsed)
     out = []
     for statement in parsed.statements:
         dates = [t.on for t in statement.transactions]
@@ -135,51 +157,34 @@ def summarise(parsed: ParsedFile) -> list[dict[str, Any]]:
     return out
 
 
+def remember_statements(batch: ImportBatch, data: bytes | None = None) -> list[dict[str, Any]]:
+    """Parse a staged file and keep its statements on the batch (the upload of a bank statement, the
+    CSV columns step): a file that cannot be read is refused here, before any other step."""
+    parsed = parse_batch(batch, data)
+    state = WizardState.change(batch, statements=summarise(parsed), warnings=list(parsed.warnings))
+    batch.rows_total = parsed.transaction_count
+    return state.statements or []
+
+
 def statement_summaries(batch: ImportBatch) -> list[dict[str, Any]]:
-    """The statements of a staged file (parsed once, then kept on the batch)."""
-    options = options_of(batch)
-    if "statements" not in options:
-        parsed = parse_batch(batch)
-        set_options(batch, statements=summarise(parsed), warnings=list(parsed.warnings))
-        batch.rows_total = parsed.transaction_count
-        options = options_of(batch)
-    return options["statements"]
+    """The statements kept on the batch; a batch staged before they were kept is parsed, and nothing
+    is written (the pages that show them are GETs)."""
+    statements = WizardState.load(batch).statements
+    return statements if statements is not None else summarise(parse_batch(batch))
 
 
 def default_choices(workspace: Workspace, batch: ImportBatch) -> dict[str, str]:
-    """What the account step pre-selects per statement: the saved choice, the account with the file's
-    number, "new" for a numbered account the workspace lacks, the account named like the file's
-    (QIF), or the only open account."""
-    options = options_of(batch)
-    if options.get("accounts"):
-        return {key: str(value) for key, value in options["accounts"].items()}
-    by_number = accounts_by_number(workspace)
-    accounts = list(db.session.scalars(scoped(Account, workspace).where(Account.archived.is_(False))))
-    by_name = {a.name.casefold(): a for a in accounts}
-    out = {}
-    for i, summary in enumerate(statement_summaries(batch)):
-        matched = by_number.get(normalise_number(summary["number"])) if summary["number"] else None
-        named = by_name.get((summary["name"] or "").casefold())
-        if matched is not None:
-            out[str(i)] = str(matched.id)
-        elif summary["number"]:
-            out[str(i)] = NEW
-        elif named is not None:
-            out[str(i)] = str(named.id)
-        elif len(accounts) == 1:
-            out[str(i)] = str(accounts[0].id)
-        else:
-            out[str(i)] = ""
-    return out
+    """What the account step pre-selects per statement: the saved choice, else the one rule of
+    targets.py (number, name, a new account for a named one, the only open account)."""
+    chosen = WizardState.load(batch).accounts
+    if chosen:
+        return {key: str(value) for key, value in chosen.items()}
+    return targets.default_choices(workspace, statement_summaries(batch))
 
 
 def proposed_names(workspace: Workspace, batch: ImportBatch) -> list[str]:
     """The name each statement's account would get if created from the file."""
-    taken = {n.casefold() for n in db.session.scalars(sa.select(Account.name).where(
-        Account.workspace_id == workspace.id))}
-    return [new_account_name(workspace, ParsedStatement(account_number=s["number"], account_type=s["type"],
-                                                         account_name=s["name"]), batch.file_name, taken)
-            for s in statement_summaries(batch)]
+    return targets.proposed_names(workspace, statement_summaries(batch), batch.file_name)
 
 
 def choose_accounts(workspace: Workspace, batch: ImportBatch, choices: dict[str, Any]) -> None:
@@ -203,25 +208,29 @@ def choose_accounts(workspace: Workspace, batch: ImportBatch, choices: dict[str,
             problems[f"account_{i}"] = "Choose the account these rows go to."
     if problems:
         raise Invalid(next(iter(problems.values())), fields=problems)
-    set_options(batch, accounts=cleaned, force=[], skip=[], analysed=False)
+    WizardState.change(batch, accounts=cleaned, force=[], skip=[], analysed=False)
+    batch.message = ""
     db.session.flush()
 
 
 # -- 4. the preview, kept as a file of rows -----------------------------------------------------------
 
 
-def _row_record(row: PlannedRow, plan: Plan) -> dict[str, Any]:
+def preview_row(row: PlannedRow, plan: Plan) -> PreviewRow:
     target = plan.targets[row.statement]
     match = row.match
-    return {
-        "k": row.key, "s": row.status, "r": row.row, "d": row.on.isoformat(), "a": str(row.amount),
-        "c": target.currency, "acc": target.label, "p": row.payee, "fp": row.file_payee, "m": row.memo,
-        "cat": row.category, "lab": list(row.labels), "rule": row.rule, "why": row.reason,
-        "split": len(row.lines),
-        "mt": None if match is None else {"id": match.transaction_id, "d": match.on.isoformat(),
-                                          "a": str(match.amount), "p": match.payee, "m": match.memo,
-                                          "kind": match.kind},
-    }
+    other = ""
+    if row.pair is not None:
+        a, b = plan.pairs[row.pair]
+        other = plan.targets[plan.rows[b if plan.rows[a] is row else a].statement].label
+    return PreviewRow(
+        key=row.key, status=row.status, row=row.row, date=row.on.isoformat(), amount=row.amount,
+        currency=target.currency, account=target.label, payee=row.payee, file_payee=row.file_payee, memo=row.memo,
+        category=row.category, labels=list(row.labels), rule=row.rule, reason=row.reason, split=len(row.lines),
+        transfer=other,
+        match=None if match is None else PreviewMatch(match.transaction_id, match.on.isoformat(), match.amount,
+                                                      match.payee, match.memo, match.kind),
+    )
 
 
 def analyse_batch(workspace: Workspace, batch: ImportBatch, progress: ProgressFn | None = None) -> Plan:
@@ -229,52 +238,55 @@ def analyse_batch(workspace: Workspace, batch: ImportBatch, progress: ProgressFn
     if batch.status != "running":
         require_staged(batch)
     plan = plan_batch(workspace, batch, progress=progress)
-    lines = "".join(f"{row.status}\t{row.key}\t{json.dumps(_row_record(row, plan), ensure_ascii=False)}\n"
-                    for row in plan.rows)
-    write_atomically(plan_path(batch), lines.encode())
+    write_atomically(plan_path(batch), "".join(preview_row(row, plan).to_line() for row in plan.rows).encode())
     record_counts(batch, plan)
-    set_options(batch, analysed=True, targets=[t.label for t in plan.targets],
-                target_how=[t.how for t in plan.targets], warnings=plan.warnings,
-                skipped_notes=plan.skipped_notes, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()])
+    WizardState.change(batch, analysed=True, targets=[t.label for t in plan.targets],
+                       target_how=[t.how for t in plan.targets], warnings=plan.warnings,
+                       skipped_notes=plan.skipped_notes, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()])
     db.session.flush()
     return plan
 
 
 @dataclass
 class PreviewPage:
-    rows: list[dict[str, Any]]
+    rows: list[PreviewRow]
     number: int
     pages: int
     total: int
     show: str
 
 
-def preview_page(batch: ImportBatch, *, page: int = 1, show: str = "all", per_page: int = 100) -> PreviewPage:
-    """One page of the stored preview, optionally only new, duplicate, error or changed rows."""
-    options = options_of(batch)
-    forced, skipped = set(options.get("force", [])), set(options.get("skip", []))
-    wanted = show if show in ("new", "duplicate", "error") else "all"
+def _preview_lines(batch: ImportBatch) -> Iterator[tuple[str, str, str]]:
+    """(status, key, JSON) of each stored preview row; none when the preview is gone or out of date."""
     try:
         handle = plan_path(batch).open(encoding="utf-8")
     except (FileNotFoundError, NotFound):
-        return PreviewPage([], 1, 1, 0, wanted)
-    start = (max(page, 1) - 1) * per_page
-    rows: list[dict[str, Any]] = []
-    count = 0
+        return
     with handle:
         for line in handle:
-            status, _key, record = line.split("\t", 2)
-            if wanted != "all" and status != wanted:
-                continue
-            if start <= count < start + per_page:
-                item = json.loads(record)
-                item["a"] = Decimal(item["a"])
-                if item["mt"]:
-                    item["mt"]["a"] = Decimal(item["mt"]["a"])
-                item["include"] = (item["s"] == "new" and item["k"] not in skipped) or \
-                                  (item["s"] == "duplicate" and item["k"] in forced)
-                rows.append(item)
-            count += 1
+            status, key, record = line.rstrip("\n").split("\t", 2)
+            yield status, key, record
+
+
+def preview_page(batch: ImportBatch, *, page: int = 1, show: str = "all", per_page: int = 100) -> PreviewPage:
+    """One page of the stored preview, optionally only new, duplicate, error or changed rows."""
+    state = WizardState.load(batch)
+    forced, skipped = set(state.force), set(state.skip)
+    wanted = show if show in ("new", "duplicate", "error") else "all"
+    start = (max(page, 1) - 1) * per_page
+    rows: list[PreviewRow] = []
+    count = 0
+    for status, key, record in _preview_lines(batch):
+        if wanted != "all" and status != wanted:
+            continue
+        if start <= count < start + per_page:
+            try:
+                item = PreviewRow.from_json(record)
+            except (TypeError, ValueError, KeyError):
+                return PreviewPage([], 1, 1, 0, wanted)  # a preview written by an older version: analyse again
+            item.include = (status == "new" and key not in skipped) or (status == "duplicate" and key in forced)
+            rows.append(item)
+        count += 1
     pages = max(1, -(-count // per_page))
     return PreviewPage(rows, min(max(page, 1), pages), pages, count, wanted)
 
@@ -283,46 +295,39 @@ def set_overrides(batch: ImportBatch, shown: Sequence[str], included: Sequence[s
                   skip_errors: bool | None = None) -> None:
     """The user's choices on one preview page: duplicates to import anyway, new rows to leave out."""
     require_staged(batch)
-    statuses = {}
+    if not plan_path(batch).exists():
+        raise Conflict("The preview is out of date; open it again.")
     wanted = set(shown)
-    try:
-        with plan_path(batch).open(encoding="utf-8") as handle:
-            for line in handle:
-                status, key, _record = line.split("\t", 2)
-                if status in ("new", "duplicate") and key in wanted:
-                    statuses[key] = status
-    except FileNotFoundError:
-        raise Conflict("The preview is out of date; open it again.") from None
-    options = options_of(batch)
-    forced = set(options.get("force", [])) - wanted
-    skipped = set(options.get("skip", [])) - wanted
+    statuses = {key: status for status, key, _ in _preview_lines(batch)
+                if status in ("new", "duplicate") and key in wanted}
+    state = WizardState.load(batch)
+    forced = set(state.force) - wanted
+    skipped = set(state.skip) - wanted
     chosen = set(included)
     for key, status in statuses.items():
         if status == "duplicate" and key in chosen:
             forced.add(key)
         elif status == "new" and key not in chosen:
             skipped.add(key)
-    changes: dict[str, Any] = {"force": sorted(forced), "skip": sorted(skipped)}
+    state.force, state.skip = sorted(forced), sorted(skipped)
     if skip_errors is not None:
-        changes["skip_errors"] = bool(skip_errors)
-    set_options(batch, **changes)
-    _count_preview(batch)
+        state.skip_errors = bool(skip_errors)
+    state.save(batch)
+    batch.message = ""
+    _count_preview(batch, state)
     db.session.flush()
 
 
-def _count_preview(batch: ImportBatch) -> None:
+def _count_preview(batch: ImportBatch, state: WizardState) -> None:
     """The batch's counts from the stored preview and the user's choices (without re-planning)."""
-    options = options_of(batch)
-    forced, skipped = set(options.get("force", [])), set(options.get("skip", []))
+    forced, skipped = set(state.force), set(state.skip)
     counts = {"new": 0, "duplicate": 0, "error": 0, "skipped": 0, "forced": 0}
-    with plan_path(batch).open(encoding="utf-8") as handle:
-        for line in handle:
-            status, key, _ = line.split("\t", 2)
-            if status == "new" and key in skipped:
-                status = "skipped"
-            elif status == "duplicate" and key in forced:
-                status = "forced"
-            counts[status] += 1
+    for status, key, _ in _preview_lines(batch):
+        if status == "new" and key in skipped:
+            status = "skipped"
+        elif status == "duplicate" and key in forced:
+            status = "forced"
+        counts[status] += 1
     batch.rows_total = sum(counts.values())
     batch.rows_imported = counts["new"] + counts["forced"]
     batch.rows_duplicate = counts["duplicate"]

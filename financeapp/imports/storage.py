@@ -4,7 +4,7 @@ files beside it on disk, and the options kept on the `ImportBatch` row.
 The files live in the workspace's folder under `UPLOAD_FOLDER` (outside static/): the upload under a
 random token (`stored_path`), its preview as one line per row (`plan_path`, written by
 `services.analyse_batch`), and the live progress of a running step (`ProgressFile`). The batch's
-`options` column holds the wizard's choices as JSON (`options_of` / `set_options`).
+`options` column holds the wizard's choices as JSON (state.py's `WizardState`).
 """
 
 from __future__ import annotations
@@ -110,21 +110,3 @@ class ProgressFile:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
-
-
-# -- options kept on the batch ---------------------------------------------------------------
-
-
-def options_of(batch: ImportBatch) -> dict[str, Any]:
-    try:
-        data = json.loads(batch.options or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def set_options(batch: ImportBatch, **changes: Any) -> dict[str, Any]:
-    data = options_of(batch)
-    data.update(changes)
-    batch.options = json.dumps(data, default=str)
-    return data

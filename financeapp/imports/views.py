@@ -9,13 +9,14 @@ from flask import flash, g, make_response, redirect, render_template, request, u
 from flask_login import current_user
 
 from financeapp.accounts.models import Account
-from financeapp.core.errors import FinanceError, Invalid
-from financeapp.core.forms import attach_errors
+from financeapp.core.errors import FinanceError
 from financeapp.core.scoping import check_role, require_role, scoped
+from financeapp.core.views import attempt, run_action, save_form
 from financeapp.extensions import db
 from financeapp.imports import bp, committing, jobs, planning, queries, services, storage
 from financeapp.imports.forms import UploadForm, mapping_fields, read_mapping
 from financeapp.imports.models import ImportBatch
+from financeapp.imports.state import WizardState
 
 PREVIEW_PER_PAGE = 100
 
@@ -35,16 +36,16 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-def resume_url(batch: ImportBatch) -> str:
-    """Where a batch's wizard continues."""
-    options = storage.options_of(batch)
+def next_url(batch: ImportBatch) -> str:
+    """Where a batch's wizard goes next: the one place that knows the order of the steps."""
     if batch.status == "running":
         return url_for("imports.progress", batch_id=batch.id)
     if batch.status != "staged":
         return url_for("imports.detail", batch_id=batch.id)
-    if batch.format == "csv" and not options.get("csv_mapping"):
+    state = WizardState.load(batch)
+    if batch.format == "csv" and not state.csv_mapping:
         return url_for("imports.columns", batch_id=batch.id)
-    if not options.get("analysed"):
+    if not state.analysed:
         return url_for("imports.accounts", batch_id=batch.id)
     return url_for("imports.preview", batch_id=batch.id)
 
@@ -57,20 +58,13 @@ def _redirect_or_htmx(url: str):
     return redirect(url)
 
 
-def _after_step(batch: ImportBatch, step: str):
-    """Where to go once a step has run: the preview, the result, or back with the reason."""
+def _after_step(batch: ImportBatch) -> str:
+    """Where to go once a step has run; a step that failed says why on the page it leads back to
+    (the batch's message, cleared by the next choice the user makes), so no GET writes."""
     db.session.refresh(batch)
     if batch.status == "committed":
         flash(f"Imported {batch.rows_imported} of {batch.rows_total} rows from {batch.file_name}.", "success")
-        return url_for("imports.detail", batch_id=batch.id)
-    if batch.message:
-        flash(batch.message, "danger")
-        if batch.status == "staged":  # shown once, as the flash
-            batch.message = ""
-            db.session.commit()
-    if batch.status == "staged" and step == "analyse" and not storage.options_of(batch).get("analysed"):
-        return url_for("imports.accounts", batch_id=batch.id)
-    return resume_url(batch)
+    return next_url(batch)
 
 
 def _run(batch: ImportBatch, step: str):
@@ -78,7 +72,7 @@ def _run(batch: ImportBatch, step: str):
     mode = jobs.start(batch, step)
     if mode == "now":
         jobs.run_step(batch.id, g.workspace.id, step)
-        return redirect(_after_step(batch, step))
+        return redirect(_after_step(batch))
     return redirect(url_for("imports.progress", batch_id=batch.id))
 
 
@@ -96,21 +90,9 @@ def index():
 @require_role("member")
 def upload():
     form = UploadForm()
-    if form.validate_on_submit():
-        uploaded = form.file.data
-        batch = None
-        try:
-            batch = services.stage_upload(g.workspace, current_user, uploaded.filename or "", uploaded.read())
-            if batch.format != "csv":
-                services.statement_summaries(batch)  # a file that cannot be read is refused right here
-        except FinanceError as err:
-            if batch is not None:
-                storage.discard_files(batch)
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            return redirect(resume_url(batch))
+    if done := save_form(form, lambda: services.upload(g.workspace, current_user, form.file.data.filename or "",
+                                                        form.file.data.read())):
+        return redirect(next_url(done.value))
     return render_template("imports/index.html", form=form, batches=queries.recent_imports(g.workspace)), 422
 
 
@@ -122,22 +104,20 @@ def upload():
 def columns(batch_id: int):
     batch = _batch(batch_id)
     if batch.format != "csv" or batch.status != "staged":
-        return redirect(resume_url(batch))
-    layout = planning.csv_layout(batch)
-    options = storage.options_of(batch)
+        return redirect(next_url(batch))
+    data = storage.read_stored(batch)  # read and sniffed once for the whole request
+    layout = planning.csv_layout(data)
     mapping, saved = planning.mapping_for_layout(g.workspace, layout)
-    mapping = options.get("csv_mapping") or mapping
+    mapping = WizardState.load(batch).csv_mapping or mapping
     error, status = "", 200
     if request.method == "POST":
         chosen = read_mapping(request.form, layout)
-        try:
-            services.choose_csv_mapping(g.workspace, batch, chosen, name=request.form.get("name", ""))
-        except FinanceError as err:
-            db.session.rollback()
-            error, status, mapping = err.message, err.status, chosen
-        else:
+        outcome = attempt(lambda: services.choose_csv_mapping(g.workspace, batch, chosen, data=data, layout=layout,
+                                                              name=request.form.get("name", "")))
+        if not isinstance(outcome, FinanceError):
             db.session.commit()
             return redirect(url_for("imports.accounts", batch_id=batch.id))
+        error, status, mapping = outcome.message, outcome.status, chosen
     return render_template("imports/columns.html", batch=batch, layout=layout, saved=saved, error=error,
                            fields=mapping_fields(layout, mapping)), status
 
@@ -149,30 +129,24 @@ def columns(batch_id: int):
 @require_role("viewer")
 def accounts(batch_id: int):
     batch = _batch(batch_id)
-    if batch.status != "staged" or (batch.format == "csv" and not storage.options_of(batch).get("csv_mapping")):
-        return redirect(resume_url(batch))
+    if batch.status != "staged" or (batch.format == "csv" and not WizardState.load(batch).csv_mapping):
+        return redirect(next_url(batch))
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        choices = {key.removeprefix("account_"): value for key, value in request.form.items()
-                   if key.startswith("account_")}
-        try:
-            services.choose_accounts(g.workspace, batch, choices)
-        except FinanceError as err:
-            db.session.rollback()
-            errors, status = (err.fields or {"form": err.message}), err.status
-            chosen = choices
-        else:
-            return _run(batch, "analyse")
+        chosen = {key.removeprefix("account_"): value for key, value in request.form.items()
+                  if key.startswith("account_")}
+        outcome = attempt(lambda: services.choose_accounts(g.workspace, batch, chosen))
+        if not isinstance(outcome, FinanceError):
+            return _run(batch, "analyse")  # commits the choice with the start of the step
+        errors, status = (outcome.fields or {"form": outcome.message}), outcome.status
     else:
         chosen = services.default_choices(g.workspace, batch)
-        db.session.commit()  # the statements summary is kept on the batch once parsed
     accounts = list(db.session.scalars(scoped(Account, g.workspace).where(Account.archived.is_(False))
                                        .order_by(Account.name)))
-    options = storage.options_of(batch)
     return render_template("imports/accounts.html", batch=batch, statements=services.statement_summaries(batch),
                            proposed=services.proposed_names(g.workspace, batch), accounts=accounts, chosen=chosen,
-                           errors=errors, warnings=options.get("warnings", []), new=planning.NEW), status
+                           errors=errors, warnings=WizardState.load(batch).warnings, new=planning.NEW), status
 
 
 # -- preview -----------------------------------------------------------------------------------------
@@ -182,9 +156,9 @@ def accounts(batch_id: int):
 @require_role("viewer")
 def preview(batch_id: int):
     batch = _batch(batch_id)
-    options = storage.options_of(batch)
-    if batch.status != "staged" or not options.get("analysed"):
-        return redirect(resume_url(batch))
+    state = WizardState.load(batch)
+    if batch.status != "staged" or not state.analysed:
+        return redirect(next_url(batch))
     show = request.values.get("show") or request.values.get("current_show") or "all"
     if request.method == "POST":
         services.set_overrides(batch, request.form.getlist("shown"), request.form.getlist("include"),
@@ -198,8 +172,7 @@ def preview(batch_id: int):
         page = _int_arg("goto") if "goto" in request.form else 1 if "show" in request.form else _int_arg("page")
         return redirect(url_for("imports.preview", batch_id=batch.id, page=page, show=show))
     page = services.preview_page(batch, page=_int_arg("page"), show=show, per_page=PREVIEW_PER_PAGE)
-    return render_template("imports/preview.html", batch=batch, page=page, options=options,
-                           message=batch.message)
+    return render_template("imports/preview.html", batch=batch, page=page, state=state, message=batch.message)
 
 
 # -- progress ----------------------------------------------------------------------------------------
@@ -216,14 +189,12 @@ def _progress_numbers(batch: ImportBatch) -> tuple[int, int, str]:
 @require_role("viewer")
 def progress(batch_id: int):
     batch = _batch(batch_id)
-    options = storage.options_of(batch)
+    state = WizardState.load(batch)
     if batch.status != "running":
-        return _redirect_or_htmx(_after_step(batch, options.get("job") or "commit") if batch.message
-                                 else resume_url(batch))
+        return _redirect_or_htmx(next_url(batch))
     done, total, step = _progress_numbers(batch)
     template = "imports/_progress.html" if request.headers.get("HX-Request") else "imports/progress.html"
-    return render_template(template, batch=batch, done=done, total=total, step=step or options.get("job"),
-                           mode=options.get("mode"))
+    return render_template(template, batch=batch, done=done, total=total, step=step or state.job, mode=state.mode)
 
 
 @bp.post("/<int:batch_id>/run")
@@ -231,12 +202,11 @@ def progress(batch_id: int):
 def run(batch_id: int):
     """Run a large file's step in this request (no Redis): the progress page calls it once."""
     batch = _batch(batch_id)
-    options = storage.options_of(batch)
-    step = options.get("job")
-    if batch.status == "running" and options.get("mode") == "page" and step in jobs.STEPS:
-        jobs.run_step(batch.id, g.workspace.id, step)
-        return _redirect_or_htmx(_after_step(batch, step))
-    return _redirect_or_htmx(resume_url(batch))
+    state = WizardState.load(batch)
+    if batch.status == "running" and state.mode == "page" and state.job in jobs.STEPS:
+        jobs.run_step(batch.id, g.workspace.id, state.job)
+        return _redirect_or_htmx(_after_step(batch))
+    return _redirect_or_htmx(next_url(batch))
 
 
 # -- the result, undo, discard -----------------------------------------------------------------------
@@ -248,22 +218,17 @@ def detail(batch_id: int):
     batch = _batch(batch_id)
     sums = queries.imported_sums(g.workspace, batch) if batch.status == "committed" else []
     return render_template("imports/detail.html", batch=batch, sums=sums, who=queries.who_ran(batch),
-                           options=storage.options_of(batch), resume=resume_url(batch))
+                           state=WizardState.load(batch), resume=next_url(batch))
 
 
 @bp.post("/<int:batch_id>/undo")
 @require_role("member")
 def undo(batch_id: int):
     batch = _batch(batch_id)
-    try:
-        removed = committing.undo_import(g.workspace, batch)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("imports.detail", batch_id=batch_id))
-    db.session.commit()
-    flash(f"Undone: removed the {removed} transactions imported from {batch.file_name}.", "success")
-    return redirect(url_for("imports.index"))
+    return run_action(lambda: committing.undo_import(g.workspace, batch),
+                      success=lambda removed: f"Undone: removed the {removed} transactions imported from "
+                                              f"{batch.file_name}.",
+                      then=url_for("imports.index"), back=url_for("imports.detail", batch_id=batch_id))
 
 
 @bp.post("/<int:batch_id>/discard")
@@ -271,11 +236,6 @@ def undo(batch_id: int):
 def discard(batch_id: int):
     """Forget an import that was never committed, and its uploaded file."""
     batch = _batch(batch_id)
-    if batch.status not in ("staged", "failed"):
-        raise Invalid("Only an import that was not carried out can be discarded; undo it instead.")
-    storage.discard_files(batch)
     name = batch.file_name
-    db.session.delete(batch)
-    db.session.commit()
-    flash(f"Discarded {name}.", "success")
-    return redirect(url_for("imports.index"))
+    return run_action(lambda: services.discard_batch(batch), success=f"Discarded {name}.",
+                      then=url_for("imports.index"), back=url_for("imports.detail", batch_id=batch_id))

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from financeapp.core.money import quantize
+from financeapp.core.money import amount_text
 from financeapp.reports import queries
 from financeapp.reports.queries import Flow, RateBook, ReportFilter
 from financeapp.workspaces.models import Workspace
@@ -332,9 +332,9 @@ def cell_text(value: Any, kind: str, currency: str) -> str:
     if value is None:
         return ""
     if isinstance(value, Amount):
-        return f"{quantize(value.value, value.currency) + 0:f}"
+        return amount_text(value.value, value.currency)
     if kind == "money" and isinstance(value, Decimal):
-        return f"{quantize(value, currency) + 0:f}"
+        return amount_text(value, currency)
     if isinstance(value, Decimal):
         return f"{value + 0:f}"
     if isinstance(value, date):
@@ -372,7 +372,7 @@ def _is_number(text: str) -> bool:
 def series_json(result: ReportResult) -> dict[str, Any]:
     """The chart series and the table, amounts as strings, for /api/v1/reports/<slug>."""
     def amount(value: Decimal | None) -> str | None:
-        return None if value is None else f"{quantize(value, result.currency) + 0:f}"
+        return None if value is None else amount_text(value, result.currency)
 
     return {
         "report": result.slug,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from financeapp.extensions import db
-from financeapp.imports import committing, planning
+from financeapp.imports import committing
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsed import ParsedFile, ParsedSplit, ParsedStatement, ParsedTransaction
 from tests.factories import make_account, make_user, personal_workspace
@@ -109,48 +109,3 @@ MARCH = [("M1", "20260302", "-3.50", "BLUE BOTTLE COFFEE"), ("M2", "20260302", "
          ("M3", "20260303", "2500.00", "ACME PAYROLL"), ("M4", "20260310", "-64.99", "XFINITY")]
 APRIL = [("M4", "20260310", "-64.99", "XFINITY"), ("A1", "20260402", "-12.00", "CORNER GROCER"),
          ("A2", "20260405", "-40.00", "CITY POWER")]
-
-
-def _fake_parsers():
-    """Stand-ins for financeapp.imports.parsers while the real ones are being written: just
-    enough OFX for these tests (the real parsers replace them as soon as they exist)."""
-    import re
-    import types
-
-    from financeapp.imports.parsed import ParseError
-
-    def detect_format(filename, data):
-        if b"<OFX>" in data:
-            return "ofx"
-        raise ParseError("This is not a bank file I know (CSV, OFX, QFX, QIF or CAMT.053).")
-
-    def parse(data, filename="", *, csv_mapping=None):
-        text = data.decode("latin-1")
-        if "</OFX>" not in text:
-            raise ParseError("The file ends early: the OFX document is not closed.")
-        statements = []
-        for block in re.findall(r"<STMTRS>(.*?)</STMTRS>", text, re.S):
-            rows = []
-            for n, item in enumerate(re.findall(r"<STMTTRN>(.*?)</STMTTRN>", block, re.S), 1):
-                fields = dict(re.findall(r"<(\w+)>([^<\r\n]*)", item))
-                rows.append(txn(n, f"{fields['DTPOSTED'][:4]}-{fields['DTPOSTED'][4:6]}-{fields['DTPOSTED'][6:8]}",
-                                fields["TRNAMT"], fields.get("NAME", ""), fields.get("MEMO", ""),
-                                fitid=fields.get("FITID")))
-            number = re.search(r"<ACCTID>([^<\r\n]*)", block).group(1)
-            currency = re.search(r"<CURDEF>([^<\r\n]*)", block).group(1)
-            balance = re.search(r"<BALAMT>([^<\r\n]*)", block)
-            statements.append(statement(*rows, number=number, currency=currency, kind="checking",
-                                        closing=balance.group(1) if balance else None))
-        return ParsedFile(format="ofx", statements=statements)
-
-    return types.SimpleNamespace(detect_format=detect_format, parse=parse)
-
-
-@pytest.fixture
-def bank_parsers(monkeypatch):
-    """The real parsers when they exist, else the stand-ins above."""
-    from financeapp.imports import parsers
-
-    if not hasattr(parsers, "parse") or not hasattr(parsers, "detect_format"):
-        monkeypatch.setattr(planning, "_parsers", _fake_parsers)
-    return planning._parsers()

@@ -15,7 +15,7 @@ from tests.imports.conftest import APRIL, MARCH, ofx_file, ofx_statement
 
 
 @pytest.fixture
-def ws(ctx, bank_parsers):
+def ws(ctx):
     return personal_workspace(make_user("cli@example.com"))
 
 
@@ -67,6 +67,17 @@ def test_json_output_lists_sums_per_account_and_the_batch(runner, ws, tmp_path):
     assert result.exit_code == 0
     assert data["status"] == "committed" and data["imported"] == 3 and data["batch_id"]
     assert data["accounts"] == [{"account": "Checking", "currency": "USD", "count": 3, "sum": "-116.99"}]
+
+
+def test_json_amounts_are_strings_in_the_currencys_minor_units(runner, ws, tmp_path, march):
+    make_account(ws, "Checking", number="12345678")
+    run(runner, march, "--workspace", ws.id)
+    path = tmp_path / "april.ofx"
+    path.write_bytes(ofx_file(ofx_statement(APRIL)))
+    data = json.loads(run(runner, path, "--workspace", ws.id, "--json").output)
+    [duplicate] = data["duplicates"]
+    assert duplicate["matches"]["amount"] == "-64.99"  # stored as -64.990; written as USD has it
+    assert data["accounts"][0]["sum"] == "-52.00"
 
 
 def test_rows_without_a_number_go_to_the_named_account(runner, ws, tmp_path):

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from financeapp.accounts.queries import balance_on
 from financeapp.extensions import db
-from financeapp.imports import committing, storage
+from financeapp.imports import committing
 from financeapp.imports.models import ImportBatch
+from financeapp.imports.state import WizardState
 from financeapp.reports.queries import ReportFilter, monthly_flows, rate_book
 from financeapp.transactions import found_transfers
 from financeapp.transactions.models import Transaction
@@ -29,7 +30,7 @@ CHECKING, SAVINGS = "11110001", "22220002"
 
 
 @pytest.fixture
-def ws(ctx, bank_parsers):
+def ws(ctx):
     return personal_workspace(make_user("tia@example.com", name="Tia"))
 
 
@@ -116,9 +117,9 @@ def test_two_statements_give_the_20_transfers_and_no_false_pair_among_200_look_a
     assert looks_alike == 200
 
     first = import_file(ws, "checking.ofx", statements.files()[0])
-    assert storage.options_of(first)["transfers_found"] == 0  # the other sides are not there yet
+    assert WizardState.load(first).transfers_found == 0  # the other sides are not there yet
     second = import_file(ws, "savings.ofx", statements.files()[1])
-    assert storage.options_of(second)["transfers_found"] == 20
+    assert WizardState.load(second).transfers_found == 20
 
     fitid = dict(db.session.execute(sa.select(Transaction.external_id, Transaction.id)
                                     .where(Transaction.import_id.is_not(None))).tuples().all())

@@ -36,7 +36,7 @@ FILES = _fixture_files()
 
 
 @pytest.fixture
-def ws(ctx, bank_parsers):
+def ws(ctx):
     workspace = personal_workspace(make_user("again@example.com"))
     make_account(workspace, "Everyday")  # for files without account numbers (CSV, most QIF)
     return workspace
@@ -69,17 +69,9 @@ def save_the_mapping_a_user_would_choose(ws, path: Path) -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def real_parsers() -> None:
-    from financeapp.imports import parsers
-
-    if not hasattr(parsers, "parse"):
-        pytest.skip("the bank-file parsers are not there yet")
-
-
 @pytest.mark.skipif(not FILES, reason=f"no bank-file fixtures at {FIXTURES}")
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.name}" for p in FILES])
-def test_importing_a_fixture_again_adds_nothing(real_parsers, ws, path):
+def test_importing_a_fixture_again_adds_nothing(ws, path):
     save_the_mapping_a_user_would_choose(ws, path)
     try:
         first = import_file(ws, path.name, path.read_bytes())
@@ -95,7 +87,7 @@ def test_importing_a_fixture_again_adds_nothing(real_parsers, ws, path):
 
 
 @pytest.mark.skipif(not (FIXTURES / "ofx" / "jgnash_bank2.ofx").exists(), reason=f"no OFX fixtures at {FIXTURES}")
-def test_an_overlapping_fixture_statement_adds_only_its_new_rows(real_parsers, ws):
+def test_an_overlapping_fixture_statement_adds_only_its_new_rows(ws):
     shorter = import_file(ws, "jgnash_bank2.ofx", (FIXTURES / "ofx" / "jgnash_bank2.ofx").read_bytes())
     assert shorter.counts()["imported"] == 2
     longer = import_file(ws, "jgnash_bank1.ofx", (FIXTURES / "ofx" / "jgnash_bank1.ofx").read_bytes())

@@ -13,6 +13,7 @@ from financeapp.core.errors import Conflict, Invalid
 from financeapp.extensions import db
 from financeapp.imports import committing, planning, services, storage
 from financeapp.imports.models import ImportBatch
+from financeapp.imports.state import WizardState
 from financeapp.labels.models import Label
 from financeapp.payees.models import Payee
 from financeapp.receipts.models import Attachment
@@ -226,12 +227,16 @@ def test_qif_splits_become_lines_that_add_up_and_categories_match_by_name(ws, ch
         txn(3, "2026-03-03", "-500.00", "", transfer="Savings"),
     )
     run_import(ws, parsed(rows, fmt="qif"), account=checking)
-    first, second, third = db.session.scalars(sa.select(Transaction).order_by(Transaction.on))
+    first, second, third, other_side = db.session.scalars(sa.select(Transaction).order_by(Transaction.on,
+                                                                                          Transaction.id))
     assert [(line.category_id, line.amount) for line in first.lines] == [(books.id, Decimal("-53.30")),
                                                                            (household.id, Decimal("-44.75"))]
     assert sum(line.amount for line in first.lines) == first.amount
     assert second.lines[0].category_id == household.id
-    assert "transfer to [Savings]" in third.memo and third.transfer_key is None
+    # [Savings] is a transfer: the other side goes to a Savings account, created for it.
+    assert third.transfer_key == other_side.transfer_key == third.id
+    assert (other_side.account.name, other_side.amount, third.account_id) == ("Savings", Decimal("500.00"),
+                                                                               checking.id)
 
 
 def test_splits_that_do_not_add_up_are_an_error(ws, checking):
@@ -274,7 +279,7 @@ def test_a_missing_account_is_created_from_the_file_with_its_currency(ws, checki
     account = db.session.scalar(sa.select(Account).where(Account.number == "DE89370400440532013000"))
     assert (account.name, account.currency, account.type) == ("Savings DE89370400440532013000", "EUR", "savings")
     assert account.opening_balance == Decimal("1000.00") and account.opening_date == date(2026, 2, 28)
-    assert storage.options_of(batch)["created_accounts"] == [account.id]
+    assert WizardState.load(batch).created_accounts == [account.id]
     committing.undo_import(ws, batch)
     db.session.commit()
     assert db.session.get(Account, account.id) is None
@@ -351,7 +356,7 @@ def test_a_saved_csv_mapping_is_found_again_by_the_files_header(ws, checking, ap
     saved = db.session.scalar(sa.select(CsvMapping))
     assert saved.name == "Odd bank" and saved.workspace_id == ws.id
     later = services.stage_upload(ws, None, "odd-2.csv", data.replace(b"12.50", b"99.00"))
-    found, row = planning.mapping_for_layout(ws, planning.csv_layout(later))
+    found, row = planning.mapping_for_layout(ws, planning.csv_layout(storage.read_stored(later)))
     assert row.id == saved.id and found["delimiter"] == "|" and found["amount_column"] == 2
     # The command line uses it too.
     result = committing.run_file(ws, None, "odd-3.csv", data, account=checking)

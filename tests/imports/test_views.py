@@ -13,6 +13,7 @@ from financeapp.accounts.models import Account
 from financeapp.extensions import db
 from financeapp.imports import jobs, services, storage
 from financeapp.imports.models import ImportBatch
+from financeapp.imports.state import WizardState
 from financeapp.transactions.models import Transaction
 from tests.factories import add_member, make_account, make_transaction, make_user, personal_workspace
 from tests.imports.conftest import APRIL, MARCH, ofx_file, ofx_statement
@@ -26,7 +27,7 @@ def uploads(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def ws(ctx, bank_parsers):
+def ws(ctx):
     return personal_workspace(make_user("imp@example.com", name="Ivy"))
 
 
@@ -285,7 +286,7 @@ def test_a_large_file_with_redis_is_queued_and_the_job_does_the_work(client, aut
 def test_the_job_records_a_row_error_on_the_batch_instead_of_losing_it(ctx, ws, checking, uploads):
     data = ofx_file(ofx_statement([*MARCH, ("BAD", "20260311", "-1.005", "HALF CENT")]))
     batch = services.stage_upload(ws, None, "bad.ofx", data)
-    storage.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
+    WizardState.change(batch, accounts={"0": checking.id}, analysed=True, job="commit")
     batch.status = "running"
     db.session.commit()
     assert jobs.import_job(batch.id, ws.id, "commit") == "staged"
@@ -305,7 +306,7 @@ def test_the_job_runs_on_a_real_redis_when_one_is_running(ctx, ws, checking, upl
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
     batch = services.stage_upload(ws, None, "march.ofx", ofx_file(ofx_statement(MARCH)))
-    storage.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
+    WizardState.change(batch, accounts={"0": checking.id}, analysed=True, job="commit")
     batch.status = "running"
     db.session.commit()
     queue = Queue("financeapp-test", connection=connection, is_async=False)

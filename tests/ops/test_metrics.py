@@ -114,14 +114,15 @@ def test_the_queue_collector_reports_redis_down_instead_of_failing(client, app, 
 
 def test_a_committed_import_counts_its_rows(ctx, app, tmp_path, monkeypatch):
     from financeapp.extensions import db
-    from financeapp.imports import jobs, services, storage
+    from financeapp.imports import jobs, services
+    from financeapp.imports.state import WizardState
     from tests.imports.conftest import MARCH, ofx_file, ofx_statement
 
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
     ws = personal_workspace(make_user("rows@example.com"))
     checking = make_account(ws, "Checking", number="12345678")
     batch = services.stage_upload(ws, None, "march.ofx", ofx_file(ofx_statement(MARCH)))
-    storage.set_options(batch, accounts={"0": checking.id}, analysed=True, job="commit")
+    WizardState.change(batch, accounts={"0": checking.id}, analysed=True, job="commit")
     batch.status = "running"
     db.session.commit()
     before = REGISTRY.get_sample_value("financeapp_import_rows_total", {"outcome": "committed"}) or 0.0

@@ -30,7 +30,7 @@ from typing import Any
 
 import charset_normalizer
 
-from financeapp.imports.parsed import ParsedFile, ParsedStatement, ParsedTransaction, ParseError
+from financeapp.imports.parsed import ParsedFile, ParseError
 from financeapp.imports.parsers._text import (
     bom_encoding,
     decode_errors,
@@ -41,6 +41,7 @@ from financeapp.imports.parsers._text import (
     tidy,
     utf16_without_bom,
 )
+from financeapp.imports.parsers.ledger import LedgerRow, assemble, category_path, labels_of
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -114,11 +115,51 @@ ID_NAMES = (
     "transaction id", "transaktionscode", "transaction reference", "fitid", "id", "ref", "reference number",
     "tranzakcioazonosito",
 )  # fmt: skip
+ACCOUNT_NAMES = ("account", "account name", "konto", "compte", "cuenta", "rekening", "source name")
+CURRENCY_NAMES = ("currency", "currency code", "wahrung", "waehrung", "devise", "moneda", "valuta code")
+CATEGORY_NAMES = (
+    "category", "category group category", "category name", "kategorie", "categorie", "categoria", "rubrik",
+)  # fmt: skip
+LABEL_NAMES = ("tags", "labels", "tag", "flag")
+TRANSFER_NAMES = ("transfer account", "transfer", "transfer to", "to account", "counter account")
+SPLIT_NAMES = ("split", "split id", "split group", "group id")
 _SIGN_DEBIT = {"d", "db", "dr", "debit", "debet", "af", "s", "soll", "lastschrift", "belastung", "out", "-", "dbit"}
 _SIGN_CREDIT = {"c", "cr", "credit", "bij", "h", "haben", "gutschrift", "in", "+", "crdt"}
 _ALL_NAMES = frozenset(
     DATE_NAMES + AMOUNT_NAMES + DEBIT_NAMES + CREDIT_NAMES + SIGN_NAMES + PAYEE_NAMES + MEMO_NAMES + ID_NAMES
+    + ACCOUNT_NAMES + CATEGORY_NAMES + LABEL_NAMES + TRANSFER_NAMES + SPLIT_NAMES
 )
+
+# Exports of other apps, recognised by their header (normalised names): the preset's columns by name.
+PRESETS: dict[str, dict[str, object]] = {
+    # Firefly III: one journal per row, from a source to a destination account; "type" says which side is
+    # the user's (withdrawal: the source; deposit: the destination; transfer: both). Tags joined by commas.
+    "Firefly III": {
+        "required": ("type", "amount", "description", "date", "source name", "destination name"),
+        "columns": {"date_column": "date", "amount_column": "amount", "memo_column": "description",
+                    "account_column": "source name", "destination_column": "destination name",
+                    "type_column": "type", "currency_column": "currency code", "category_column": "category",
+                    "labels_column": "tags", "split_column": "group id"},
+        "flags": {},
+    },
+    # Actual: Account, Date, Payee, Notes, Category, Amount[, Split_Amount], Cleared; a transfer's payee is
+    # the other account.
+    "Actual": {
+        "required": ("account", "date", "payee", "notes", "category", "amount"),
+        "columns": {"date_column": "date", "amount_column": "amount", "payee_column": "payee",
+                    "memo_column": "notes", "account_column": "account", "category_column": "category"},
+        "flags": {"transfers_from_payee": True},
+    },
+    # YNAB's register: Account, Flag, Date, Payee, Category Group/Category, ..., Memo, Outflow, Inflow, Cleared;
+    # a transfer's payee is "Transfer : <account>".
+    "YNAB": {
+        "required": ("account", "date", "payee", "category group category", "memo", "outflow", "inflow"),
+        "columns": {"date_column": "date", "debit_column": "outflow", "credit_column": "inflow",
+                    "payee_column": "payee", "memo_column": "memo", "account_column": "account",
+                    "category_column": "category group category", "labels_column": "flag"},
+        "flags": {"transfers_from_payee": True},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -141,6 +182,17 @@ class CsvMapping:
     delimiter: str = ","
     quotechar: str = '"'
     encoding: str = "utf-8"
+    # Files of many accounts (one row per booking, an account column): see parsers/ledger.py.
+    account_column: int | None = None
+    currency_column: int | None = None
+    category_column: int | None = None  # "Group/Name", "Group:Name" or "Group > Name"
+    labels_column: int | None = None
+    transfer_column: int | None = None  # the other account of a transfer
+    split_column: int | None = None  # rows sharing an id (and date, account, payee) are one split
+    destination_column: int | None = None  # with type_column: rows from the account column to this one
+    type_column: int | None = None  # Firefly III: withdrawal | deposit | transfer | opening balance
+    transfers_from_payee: bool = False  # "Transfer : Savings", or a payee that is one of the file's accounts
+    preset: str = ""  # the app whose export this is, when recognised
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,9 +208,9 @@ class CsvMapping:
             if name.endswith("_column") or name == "header_row":
                 if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
                     raise ValueError(f"{name} must be a column number or null")
-            elif name == "negate":
+            elif name in ("negate", "transfers_from_payee"):
                 if not isinstance(value, bool):
-                    raise ValueError("negate must be true or false")
+                    raise ValueError(f"{name} must be true or false")
             elif not isinstance(value, str):
                 raise ValueError(f"{name} must be a string")
             values[name] = value
@@ -174,6 +226,8 @@ class CsvMapping:
             raise ValueError("Choose an amount column, or both a debit and a credit column.")
         if self.amount_column is not None and (self.debit_column is not None or self.credit_column is not None):
             raise ValueError("Choose either an amount column or debit and credit columns, not both.")
+        if self.destination_column is not None and self.account_column is None:
+            raise ValueError("A destination account column needs a source account column.")
         if self.decimal_separator not in (".", ","):
             raise ValueError("The decimal separator must be '.' or ','.")
         thousands = self.thousands_separator
@@ -203,6 +257,7 @@ class CsvLayout:
     suggested: CsvMapping | None
     problems: tuple[str, ...] = ()  # the columns auto-detection could not recognise
     notes: tuple[str, ...] = ()  # assumptions worth a look (ambiguous day/month order...)
+    preset: str = ""  # "Firefly III", "Actual", "YNAB" when the header is that app's export
 
     @property
     def columns(self) -> list[str]:
@@ -480,13 +535,23 @@ def _column(rows: list[list[str]], index: int) -> list[str]:
     return [r[index].strip() for r in rows if index < len(r) and r[index].strip()]
 
 
-def _suggest(
-    header: list[str], rows: list[list[str]], delimiter: str, quotechar: str, encoding: str, header_row: int | None
-) -> tuple[CsvMapping | None, list[str], list[str]]:
-    norm = [normalise_header(h) for h in header]
+def _preset(norm: list[str]) -> str:
+    """The app whose export has this (normalised) header, or ""."""
+    names = set(norm)
+    return next((name for name, preset in PRESETS.items() if set(preset["required"]) <= names), "")  # type: ignore[arg-type]
+
+
+def _preset_columns(preset: str, norm: list[str]) -> dict[str, object]:
+    spec = PRESETS[preset]
+    columns: dict[str, object] = {key: norm.index(name) for key, name in spec["columns"].items()  # type: ignore[union-attr]
+                                  if name in norm}
+    columns.update(spec["flags"])  # type: ignore[arg-type]
+    return columns
+
+
+def _guess_columns(norm: list[str], rows: list[list[str]], problems: list[str]) -> dict[str, object]:
+    """Columns by their usual header names, the filled one first where two could be meant."""
     used: set[int] = set()
-    problems: list[str] = []
-    notes: list[str] = []
 
     def take(names: tuple[str, ...], *, filled: bool = False) -> int | None:
         index = None
@@ -499,32 +564,50 @@ def _suggest(
             used.add(index)
         return index
 
-    date_col = take(DATE_NAMES, filled=True)
-    amount_col = take(AMOUNT_NAMES, filled=True)
-    debit_col = credit_col = sign_col = None
-    if amount_col is None:
-        debit_col, credit_col = take(DEBIT_NAMES), take(CREDIT_NAMES)
-        if debit_col is None or credit_col is None:
+    columns: dict[str, object] = {"date_column": take(DATE_NAMES, filled=True),
+                                  "amount_column": take(AMOUNT_NAMES, filled=True)}
+    if columns["amount_column"] is None:
+        columns["debit_column"], columns["credit_column"] = take(DEBIT_NAMES), take(CREDIT_NAMES)
+        if columns["debit_column"] is None or columns["credit_column"] is None:
             problems.append("amount (or debit and credit)")
     else:
         candidate = _find(SIGN_NAMES, norm, used)
         if candidate is not None:
             values = {v.lower() for v in _column(rows, candidate)}
             if values and values <= (_SIGN_DEBIT | _SIGN_CREDIT):
-                sign_col = candidate
+                columns["sign_column"] = candidate
                 used.add(candidate)
+    # The ledger columns first: "account" and "category" must not be taken for a payee or memo.
+    for key, names in (("account_column", ACCOUNT_NAMES), ("currency_column", CURRENCY_NAMES),
+                       ("category_column", CATEGORY_NAMES), ("labels_column", LABEL_NAMES),
+                       ("transfer_column", TRANSFER_NAMES), ("split_column", SPLIT_NAMES)):
+        columns[key] = take(names)
     payee_col = take(PAYEE_NAMES)
     memo_col = take(MEMO_NAMES)
     if payee_col is None and memo_col is not None:
         payee_col, memo_col = memo_col, take(MEMO_NAMES)
-    id_col = take(ID_NAMES)
+    columns["payee_column"], columns["memo_column"] = payee_col, memo_col
+    columns["external_id_column"] = take(ID_NAMES)
+    return columns
+
+
+def _suggest(
+    header: list[str], rows: list[list[str]], delimiter: str, quotechar: str, encoding: str, header_row: int | None
+) -> tuple[CsvMapping | None, list[str], list[str], str]:
+    norm = [normalise_header(h) for h in header]
+    problems: list[str] = []
+    notes: list[str] = []
+    preset = _preset(norm)
+    columns = _preset_columns(preset, norm) if preset else _guess_columns(norm, rows, problems)
+    date_col = columns.get("date_column")
     if date_col is None:
         problems.append("date")
 
-    money_cols = [c for c in (amount_col, debit_col, credit_col) if c is not None]
+    money_cols = [c for c in (columns.get(k) for k in ("amount_column", "debit_column", "credit_column"))
+                  if isinstance(c, int)]
     decimal_sep, thousands_sep = _separators([v for c in money_cols for v in _column(rows, c)], delimiter)
     date_format = "%Y-%m-%d"
-    if date_col is not None:
+    if isinstance(date_col, int):
         values = _column(rows, date_col)
         formats = _date_formats(values, decimal_sep)
         if formats:
@@ -538,26 +621,16 @@ def _suggest(
         elif any(any(ch.isdigit() for ch in v) for v in values):
             problems.append(f"date format (for example “{short(values[0])}”)")
     if problems:
-        return None, problems, notes
-    assert date_col is not None
-    mapping = CsvMapping(
-        date_column=date_col,
-        date_format=date_format,
-        amount_column=amount_col,
-        debit_column=debit_col,
-        credit_column=credit_col,
-        payee_column=payee_col,
-        memo_column=memo_col,
-        external_id_column=id_col,
-        sign_column=sign_col,
-        decimal_separator=decimal_sep,
-        thousands_separator=thousands_sep,
-        header_row=header_row,
-        delimiter=delimiter,
-        quotechar=quotechar,
-        encoding=encoding,
-    )
-    return mapping, problems, notes
+        return None, problems, notes, preset
+    try:
+        mapping = CsvMapping(**{k: v for k, v in columns.items() if v is not None},  # type: ignore[arg-type]
+                             date_format=date_format, decimal_separator=decimal_sep,
+                             thousands_separator=thousands_sep, header_row=header_row, delimiter=delimiter,
+                             quotechar=quotechar, encoding=encoding, preset=preset)
+        mapping.check()
+    except ValueError as err:
+        return None, [str(err)], notes, preset
+    return mapping, problems, notes, preset
 
 
 def sniff(data: bytes) -> CsvLayout:
@@ -586,10 +659,11 @@ def sniff(data: bytes) -> CsvLayout:
         header, body, preamble = [], records, ()
     rows = [r for r in body if any(c.strip() for c in r)]
     column_count = max([len(header), *(len(r) for r in rows[:50])], default=0)
+    preset = ""
     if header_row is None:
         suggested, problems, notes = None, ["header row (this file has none: map the columns by hand)"], []
     else:
-        suggested, problems, notes = _suggest(header, rows, delimiter, quotechar, encoding, header_row)
+        suggested, problems, notes, preset = _suggest(header, rows, delimiter, quotechar, encoding, header_row)
     return CsvLayout(
         encoding=encoding,
         delimiter=delimiter,
@@ -602,6 +676,7 @@ def sniff(data: bytes) -> CsvLayout:
         suggested=suggested,
         problems=tuple(problems),
         notes=tuple(notes),
+        preset=preset,
     )
 
 
@@ -618,7 +693,8 @@ def header_signature(layout: CsvLayout) -> str:
 
 
 def _rows(data: bytes, mapping: CsvMapping) -> Iterator[tuple[int, list[str]]]:
-    """(CSV line number where the record starts, cells) for every record after the header."""
+    """(CSV line number where the record starts, cells) for the header (line 0 is never a data line:
+    the header is yielded first, when the mapping has one) and every record after it."""
     encoding = mapping.encoding
     if encoding.replace("_", "-").lower() in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
@@ -630,9 +706,9 @@ def _rows(data: bytes, mapping: CsvMapping) -> Iterator[tuple[int, list[str]]]:
         for index, record in enumerate(reader):
             line = previous + 1
             previous = reader.line_num
-            if mapping.header_row is not None and index <= mapping.header_row:
+            if mapping.header_row is not None and index < mapping.header_row:
                 continue
-            yield line, record
+            yield (0 if index == mapping.header_row else line), record
     except UnicodeDecodeError as err:
         raise ParseError(
             f"The file is not in the {mapping.encoding} encoding (byte {err.start} cannot be read).",
@@ -653,77 +729,167 @@ class _Skips:
             self.warnings.append(message)
 
 
+@dataclass
+class _Width:
+    """How many fields a data row has: the header's, give or take one trailing empty field.
+
+    A trailing delimiter on every data line (or only on the header) is an empty last column. Any other
+    difference means the row's fields are not where the header says (an unquoted comma in an amount),
+    so the row is refused, never read with its fields shifted or cut. The one exception is a header
+    shorter than every data row (an export whose last text runs on over extra fields): then no row fits
+    and the extra fields are left out with a warning.
+    """
+
+    fields: int | None = None  # None until the header (or, without one, the first data row) is seen
+    header_ends_empty: bool = False
+    seen_fit: bool = False
+    first_misfit: tuple[int, int] | None = None  # (line, fields)
+    only_longer: bool = True
+
+    def fits(self, record: list[str]) -> bool:
+        n = len(record)
+        if self.fields is None:
+            self.fields = n
+        return n == self.fields or (n == self.fields + 1 and not record[-1].strip()) \
+            or (n == self.fields - 1 and self.header_ends_empty)
+
+    def error(self, line: int, n: int) -> ParseError:
+        return ParseError(f"This row has {n} fields but the header has {self.fields}: a field is missing or one "
+                          "holds an unquoted delimiter (a comma in an amount?).", row=line)
+
+    def check(self, record: list[str], line: int) -> bool:
+        """Whether the row fits; raises once the file is known to have rows that do."""
+        if self.fits(record):
+            self.seen_fit = True
+            if self.first_misfit is not None:
+                raise self.error(*self.first_misfit)
+            return True
+        if self.seen_fit:
+            raise self.error(line, len(record))
+        self.first_misfit = self.first_misfit or (line, len(record))
+        self.only_longer = self.only_longer and len(record) > (self.fields or 0)
+        return False
+
+    def finish(self, warnings: list[str]) -> None:
+        if self.first_misfit is None:
+            return
+        if not self.only_longer:
+            raise self.error(*self.first_misfit)
+        warnings.append(f"The header names {self.fields} columns but every row has more; the fields beyond "
+                        "the header were left out.")
+
+
+def _amount(record: list[str], mapping: CsvMapping, money_cols: tuple[int | None, ...], line: int) -> Decimal:
+    dec, thou = mapping.decimal_separator, mapping.thousands_separator
+    raw_money = [record[c].strip() for c in money_cols]  # type: ignore[index]
+    if mapping.amount_column is not None:
+        amount = parse_amount(raw_money[0], dec, thou)
+        if amount is None:
+            raise ParseError(f"“{short(raw_money[0])}” is not an amount.", row=line)
+        if mapping.sign_column is not None:
+            indicator = record[mapping.sign_column].strip().lower()
+            if indicator in _SIGN_DEBIT:
+                amount = -abs(amount)
+            elif indicator in _SIGN_CREDIT:
+                amount = abs(amount)
+            elif indicator:
+                raise ParseError(f"“{short(record[mapping.sign_column])}” is not a debit/credit indicator.",
+                                 row=line)
+    else:
+        amount = Decimal(0)
+        for raw, sign in zip(raw_money, (-1, 1), strict=True):
+            if raw in ("", "-", "–"):
+                continue
+            value = parse_amount(raw, dec, thou)
+            if value is None:
+                raise ParseError(f"“{short(raw)}” is not an amount.", row=line)
+            amount += sign * abs(value)
+    if mapping.negate:
+        amount = -amount
+    return amount if amount else amount + 0  # no -0
+
+
+def _cell(record: list[str], column: int | None) -> str:
+    return squash(record[column]) if column is not None else ""
+
+
+def _ledger_row(record: list[str], mapping: CsvMapping, line: int, on: date, amount: Decimal) -> LedgerRow:
+    """A data row with its account, category, tags, transfer and split id."""
+    row = LedgerRow(
+        row=line, on=on, amount=amount, payee=_cell(record, mapping.payee_column),
+        memo=_cell(record, mapping.memo_column),
+        external_id=(record[mapping.external_id_column].strip() or None)
+        if mapping.external_id_column is not None else None,
+        account=_cell(record, mapping.account_column)[:80], currency=_cell(record, mapping.currency_column),
+        category=category_path(_cell(record, mapping.category_column)),
+        labels=labels_of(_cell(record, mapping.labels_column)),
+        transfer=_cell(record, mapping.transfer_column)[:80], split_id=_cell(record, mapping.split_column),
+    )
+    if mapping.destination_column is not None:
+        _from_source_to_destination(row, record, mapping)
+    return row
+
+
+def _from_source_to_destination(row: LedgerRow, record: list[str], mapping: CsvMapping) -> None:
+    """Firefly III's rows go from a source account to a destination account; the user's side is the
+    source of a withdrawal, the destination of a deposit, both of a transfer (written once)."""
+    source, destination = row.account, _cell(record, mapping.destination_column)[:80]
+    kind = _cell(record, mapping.type_column).casefold()
+    if kind == "transfer":
+        row.amount, row.transfer = -abs(row.amount), destination
+        return
+    money_in = kind == "deposit" or (kind != "withdrawal" and row.amount > 0)
+    row.amount = abs(row.amount) if money_in else -abs(row.amount)
+    row.account, counterpart = (destination, source) if money_in else (source, destination)
+    row.payee = row.payee or counterpart
+
+
 def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
-    """Read every row with `mapping`. Raises ParseError(row=<CSV line>) at the first bad date or amount."""
+    """Read every row with `mapping`. Raises ParseError(row=<CSV line>) at the first bad date or amount,
+    or a row whose fields do not line up with the header."""
     try:
         mapping.check()
     except ValueError as err:
         raise ParseError(f"The column mapping cannot be used: {err}") from None
     date_col, fmt = mapping.date_column, mapping.date_format
-    dec, thou = mapping.decimal_separator, mapping.thousands_separator
     money_cols = (
         (mapping.amount_column,) if mapping.amount_column is not None else (mapping.debit_column, mapping.credit_column)
     )
-    payee_col, memo_col, id_col, sign_col = (
-        mapping.payee_column, mapping.memo_column, mapping.external_id_column, mapping.sign_column,
-    )  # fmt: skip
+    used = [getattr(mapping, f.name) for f in fields(mapping) if f.name.endswith("_column")]
+    width = 1 + max(c for c in used if c is not None)
     skips = _Skips()
-    transactions: list[ParsedTransaction] = []
-    width = 1 + max(c for c in (date_col, *money_cols, payee_col, memo_col, id_col, sign_col) if c is not None)
-
+    fit = _Width()
+    rows: list[LedgerRow] = []
     for line, record in _rows(data, mapping):
-        if len(record) < width:
-            record = record + [""] * (width - len(record))
+        if line == 0:  # the header
+            fit.fields, fit.header_ends_empty = len(record), bool(record) and not record[-1].strip()
+            continue
         if not any(c.strip() for c in record):
             continue  # a blank line
-        raw_date = record[date_col].strip()
-        raw_money = [record[c].strip() for c in money_cols]  # type: ignore[index]
-        if all(v in ("", "-", "–") for v in raw_money):
+        cells = record + [""] * (width - len(record)) if len(record) < width else record
+        raw_date = cells[date_col].strip()
+        if all(cells[c].strip() in ("", "-", "–") for c in money_cols):  # type: ignore[index]
             skips.add(f"Row {line} has no amount and was skipped.")
             continue
         if not any(ch.isdigit() for ch in raw_date):
             label = f"“{short(raw_date)}”" if raw_date else "an empty date"
             skips.add(f"Row {line} was skipped: {label} is not a date (a title, total or notice line).")
             continue
-        on = parse_date(raw_date, fmt)
-        if on is None:
-            raise ParseError(f"“{short(raw_date)}” is not a date in the format {human_format(fmt)}.", row=line)
-        if mapping.amount_column is not None:
-            amount = parse_amount(raw_money[0], dec, thou)
-            if amount is None:
-                raise ParseError(f"“{short(raw_money[0])}” is not an amount.", row=line)
-            if sign_col is not None:
-                indicator = record[sign_col].strip().lower()
-                if indicator in _SIGN_DEBIT:
-                    amount = -abs(amount)
-                elif indicator in _SIGN_CREDIT:
-                    amount = abs(amount)
-                elif indicator:
-                    raise ParseError(f"“{short(record[sign_col])}” is not a debit/credit indicator.", row=line)
-        else:
-            amount = Decimal(0)
-            for raw, sign in zip(raw_money, (-1, 1), strict=True):
-                if raw in ("", "-", "–"):
-                    continue
-                value = parse_amount(raw, dec, thou)
-                if value is None:
-                    raise ParseError(f"“{short(raw)}” is not an amount.", row=line)
-                amount += sign * abs(value)
-        if mapping.negate:
-            amount = -amount
-        transactions.append(
-            ParsedTransaction(
-                row=line,
-                on=on,
-                amount=amount if amount else amount + 0,  # no -0
-                payee=squash(record[payee_col]) if payee_col is not None else "",
-                memo=squash(record[memo_col]) if memo_col is not None else "",
-                external_id=(record[id_col].strip() or None) if id_col is not None else None,
-            )
-        )
+        fits = fit.check(record, line)
+        try:
+            on = parse_date(raw_date, fmt)
+            if on is None:
+                raise ParseError(f"“{short(raw_date)}” is not a date in the format {human_format(fmt)}.", row=line)
+            rows.append(_ledger_row(cells, mapping, line, on, _amount(cells, mapping, money_cols, line)))
+        except ParseError:
+            if not fits:
+                raise fit.error(line, len(record)) from None
+            raise
     warnings = skips.warnings
+    fit.finish(warnings)
     if skips.count > MAX_ROW_WARNINGS:
         warnings.append(f"… and {skips.count - MAX_ROW_WARNINGS} more lines skipped.")
-    if not transactions:
+    if not rows:
         warnings.append("The file holds no transactions.")
-    return ParsedFile(format="csv", statements=[ParsedStatement(transactions=transactions)], warnings=warnings)
+    statements = assemble(rows, transfers_from_payee=mapping.transfers_from_payee)
+    return ParsedFile(format="csv", statements=statements, warnings=warnings)

@@ -24,7 +24,7 @@ def test_german_export_is_sniffed_through_its_header_lines_in_windows_1252() -> 
     assert layout.sample_rows[1][3] == "Gehalt März\r\nPersonalnummer 4711"  # the file has CRLF line ends
     assert layout.problems == ()
     assert layout.suggested == CsvMapping(
-        date_column=0, date_format="%d.%m.%Y", amount_column=4, payee_column=2, memo_column=3,
+        date_column=0, date_format="%d.%m.%Y", amount_column=4, payee_column=2, memo_column=3, currency_column=5,
         decimal_separator=",", thousands_separator=".", header_row=5, delimiter=";", encoding="cp1252",
     )
 
@@ -34,7 +34,7 @@ def test_german_export_parses_decimal_commas_trailing_minus_and_fields_spanning_
 
     assert parsed.format == "csv"
     [statement] = parsed.statements
-    assert statement.account_number == "" and statement.currency is None
+    assert statement.account_number == "" and statement.currency == "EUR"  # the Währung column
     rows = [(t.row, t.on, t.amount, t.payee, t.memo) for t in statement.transactions]
     assert rows == [
         (7, day("2024-03-01"), D("-3.50"), "Bäckerei Müller", "Brötchen"),
