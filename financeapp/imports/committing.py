@@ -444,7 +444,9 @@ def run_file(workspace: Workspace, user: User | None, filename: str, data: bytes
     mapping = None
     if fmt == "csv":
         layout = csv_layout(data)
-        mapping, _saved = mapping_for_layout(workspace, layout)
+        mapping, saved = mapping_for_layout(workspace, layout)
+        if account is None and saved is not None and saved.account_id is not None:
+            account = db.session.get(Account, saved.account_id)  # the account this header's file went to
         if mapping is None:
             problems = "; ".join(getattr(layout, "problems", ()) or ())
             raise Invalid("The columns of this CSV file could not be recognised" + (f" ({problems})" if problems

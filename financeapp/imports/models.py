@@ -46,3 +46,5 @@ class CsvMapping(WorkspaceScoped, Base):
     name: Mapped[str] = mapped_column(sa.String(80), default="")
     mapping: Mapped[str] = mapped_column(sa.Text)  # JSON of the parser's CsvMapping
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The account the last file with this header went to: its one statement goes there again.
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="SET NULL"))

@@ -31,7 +31,7 @@ from financeapp.accounts.models import Account
 from financeapp.auth.models import User
 from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.core.money import is_currency
-from financeapp.core.scoping import get_scoped_or_404
+from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
 from financeapp.imports import targets
 from financeapp.imports.file_transfers import link_transfers
@@ -130,7 +130,8 @@ def choose_csv_mapping(workspace: Workspace, batch: ImportBatch, mapping: dict[s
         db.session.add(saved)
     saved.mapping = json.dumps(normalised, default=str)
     saved.name = (name or saved.name or batch.file_name)[:80]
-    WizardState.change(batch, csv_mapping=normalised, statements=summarise(parsed),
+    db.session.flush()
+    WizardState.change(batch, csv_mapping=normalised, mapping_id=saved.id, statements=summarise(parsed),
                        warnings=list(parsed.warnings), accounts={}, force=[], skip=[], analysed=False)
     batch.rows_total = parsed.transaction_count
     db.session.flush()
@@ -176,10 +177,25 @@ def statement_summaries(batch: ImportBatch) -> list[dict[str, Any]]:
 def default_choices(workspace: Workspace, batch: ImportBatch) -> dict[str, str]:
     """What the account step pre-selects per statement: the saved choice, else the one rule of
     targets.py (number, name, a new account for a named one, the only open account)."""
-    chosen = WizardState.load(batch).accounts
-    if chosen:
-        return {key: str(value) for key, value in chosen.items()}
-    return targets.default_choices(workspace, statement_summaries(batch))
+    state = WizardState.load(batch)
+    if state.accounts:
+        return {key: str(value) for key, value in state.accounts.items()}
+    saved = _saved_mapping_of(workspace, state)
+    return targets.default_choices(workspace, statement_summaries(batch),
+                                   default_account_id=saved.account_id if saved else None)
+
+
+def _saved_mapping_of(workspace: Workspace, state: WizardState) -> SavedMapping | None:
+    if state.mapping_id is None:
+        return None
+    return db.session.scalar(scoped(SavedMapping, workspace).where(SavedMapping.id == state.mapping_id))
+
+
+def _remember_account(workspace: Workspace, batch: ImportBatch, cleaned: dict[str, Any]) -> None:
+    """A CSV of one statement: its saved mapping remembers the account chosen, for the next such file."""
+    saved = _saved_mapping_of(workspace, WizardState.load(batch))
+    if saved is not None and list(cleaned) == ["0"] and isinstance(cleaned["0"], int):
+        saved.account_id = cleaned["0"]
 
 
 def proposed_names(workspace: Workspace, batch: ImportBatch) -> list[str]:
@@ -208,6 +224,7 @@ def choose_accounts(workspace: Workspace, batch: ImportBatch, choices: dict[str,
             problems[f"account_{i}"] = "Choose the account these rows go to."
     if problems:
         raise Invalid(next(iter(problems.values())), fields=problems)
+    _remember_account(workspace, batch, cleaned)
     WizardState.change(batch, accounts=cleaned, force=[], skip=[], analysed=False)
     batch.message = ""
     db.session.flush()

@@ -23,6 +23,7 @@ from financeapp.imports.models import ImportBatch
 @dataclass
 class WizardState:
     csv_mapping: dict[str, Any] | None = None  # the parser's CsvMapping.to_dict(), once the columns are chosen
+    mapping_id: int | None = None  # the saved mapping it is (it remembers the account too)
     statements: list[dict[str, Any]] | None = None  # services.summarise() of the file; None until parsed
     warnings: list[str] = field(default_factory=list)  # the parser's, then the plan's
     accounts: dict[str, Any] = field(default_factory=dict)  # statement index -> account id or "new"
@@ -71,7 +72,7 @@ class WizardState:
 
 
 _NAMES = frozenset(f.name for f in fields(WizardState))
-_OPTIONAL = {"csv_mapping": dict, "statements": list, "account_id": int, "job": str, "mode": str}
+_OPTIONAL = {"csv_mapping": dict, "statements": list, "account_id": int, "job": str, "mode": str, "mapping_id": int}
 
 
 def _fits(name: str, value: Any, default: Any) -> bool:

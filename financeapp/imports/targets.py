@@ -147,9 +147,13 @@ def resolve_targets(workspace: Workspace, parsed: ParsedFile, choices: dict[str,
     return targets
 
 
-def default_choices(workspace: Workspace, statements: list[dict[str, Any]]) -> dict[str, str]:
-    """What the account step pre-selects per statement summary (services.summarise): the same rule."""
-    accounts = Accounts(workspace)
+def default_choices(workspace: Workspace, statements: list[dict[str, Any]],
+                    default_account_id: int | None = None) -> dict[str, str]:
+    """What the account step pre-selects per statement summary (services.summarise): the same rule, with
+    `default_account_id` (a saved CSV mapping's account) as the default account."""
+    default = db.session.scalar(scoped(Account, workspace).where(
+        Account.id == default_account_id, Account.archived.is_(False))) if default_account_id else None
+    accounts = Accounts(workspace, default)
     out = {}
     for i, summary in enumerate(statements):
         account, how = accounts.match(summary.get("number", ""), summary.get("name", ""),

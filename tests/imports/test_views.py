@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -370,3 +371,29 @@ def test_a_mapping_chosen_by_hand_is_saved_and_chosen_again_for_the_same_header(
     page = client.get(f"/imports/{again}/columns").get_data(as_text=True)
     assert "Using the mapping you saved" in page and "My odd bank" in page
     assert 'id="map_negate" name="map_negate" checked' in page
+
+
+def test_a_saved_mapping_remembers_the_account_its_file_went_to(client, auth, ws, checking, runner, tmp_path):
+    savings = make_account(ws, "Savings")
+    auth.login("imp@example.com")
+    bid = batch_id(upload(client, ODD_CSV, "odd.csv"))
+    mapping = {"map_date_column": "0", "map_payee_column": "1", "map_memo_column": "2", "map_amount_column": "3",
+               "map_date_format": "%Y-%m-%d", "map_decimal_separator": ".", "map_thousands_separator": "",
+               "map_delimiter": "bar", "map_header_row": "1", "map_encoding": "utf-8", "map_negate": "y",
+               "name": "My odd bank"}
+    assert client.post(f"/imports/{bid}/columns", data=mapping).status_code == 302
+    client.post(f"/imports/{bid}/accounts", data={"account_0": str(savings.id)})
+    client.post(f"/imports/{bid}/preview", data={"action": "commit"})
+    # The next file with the same header starts on Savings, not on the first account.
+    again = batch_id(upload(client, ODD_CSV.replace(b"12.50", b"13.00"), "odd-april.csv"))
+    client.post(f"/imports/{again}/columns", data=mapping)
+    page = client.get(f"/imports/{again}/accounts").get_data(as_text=True)
+    assert re.search(rf'<option value="{savings.id}"[^>]*selected', page), "the remembered account is chosen"
+    # And the CLI, given no --account, sends it there too.
+    path = tmp_path / "odd-may.csv"
+    path.write_bytes(ODD_CSV.replace(b"2026-03", b"2026-05"))
+    result = runner.invoke(args=["imports", "run", str(path), "--workspace", str(ws.id)])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    may = db.session.scalars(sa.select(Transaction.account_id).where(Transaction.on >= date(2026, 5, 1))).all()
+    assert may and set(may) == {savings.id}
