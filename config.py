@@ -63,6 +63,9 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
 
+    # Proxy headers are believed only from these: a hop count ("1") or addresses/CIDRs; unset: none.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

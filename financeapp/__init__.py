@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Flask, g
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import (
     INSECURE_SECRET_KEYS,
@@ -19,6 +18,7 @@ from config import (
     engine_options,
     normalise_database_url,
 )
+from financeapp.core import proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,8 +69,8 @@ def _finish_config(app: Flask) -> None:
             )
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    if app.config.get("TRUST_PROXY") or app.config.get("PREFERRED_URL_SCHEME") == "https":
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    # Forwarded headers only from the proxies TRUSTED_PROXIES names (core/proxies.py); none by default.
+    app.wsgi_app = proxies.wrap(app.wsgi_app, app.config.get("TRUSTED_PROXIES"))  # type: ignore[method-assign]
 
 
 def init_logging(app: Flask) -> None:
