@@ -63,6 +63,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
 
+    # The site's public address: every link in e-mail is built from it, never from the request's Host.
+    BASE_URL = os.environ.get("BASE_URL", "")
+    # Host names requests may use (comma-separated; "*": any). Default: BASE_URL's host, plus loopback
+    # outside production.
+    ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "")
     # Proxy headers are believed only from these: a hop count ("1") or addresses/CIDRs; unset: none.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
@@ -107,6 +112,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_SECRET_KEY = True
+    REQUIRE_BASE_URL = True
     SESSION_COOKIE_SECURE = os.environ.get("INSECURE_COOKIES", "") != "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"

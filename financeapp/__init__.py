@@ -18,7 +18,7 @@ from config import (
     engine_options,
     normalise_database_url,
 )
-from financeapp.core import proxies
+from financeapp.core import hosts, proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,6 +67,7 @@ def _finish_config(app: Flask) -> None:
                 "Production needs a real SECRET_KEY (32+ random characters) in the environment. "
                 'Generate one with: python3 -c "import secrets; print(secrets.token_hex(32))"'
             )
+    hosts.finish_base_url(app)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     # Forwarded headers only from the proxies TRUSTED_PROXIES names (core/proxies.py); none by default.
@@ -96,6 +97,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = app.config.get("SESSION_PROTECTION", "strong")
     http.init_http(app)
+    hosts.init_hosts(app)
 
 
 # Every domain package, in registration order: each one's `init_app` registers its blueprint, request
