@@ -71,6 +71,9 @@ class Config:
     # Proxy headers are believed only from these: a hop count ("1") or addresses/CIDRs; unset: none.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
+    # Webhooks may call private, loopback and link-local addresses only when the operator says so.
+    WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
