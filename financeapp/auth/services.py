@@ -96,6 +96,26 @@ def register_user(data: Registration, *, admin: bool = False) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did: a new account, or none because the address has one (`user` is its owner).
+
+    Both answer the same page; only the mail differs (a verification link, or a note to the owner)."""
+
+    user: User
+    existing: bool
+
+
+def sign_up(data: Registration) -> SignUp:
+    """Register `data`, or note that its address already has an account, without telling the caller's
+    visitor which: the password is hashed either way, so both take as long."""
+    existing = find_user(data.email)
+    if existing is None:
+        return SignUp(register_user(data), existing=False)
+    hash_password(data.password)  # the same work as a new account: the timing tells nothing
+    return SignUp(existing, existing=True)
+
+
 # Signing in, with a growing delay after repeated failures ----------------------------------------
 
 def delay_for(failures: int) -> int:

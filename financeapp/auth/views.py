@@ -22,6 +22,7 @@ from financeapp.core.db import utcnow
 from financeapp.core.errors import FinanceError
 from financeapp.core.forms import attach_errors
 from financeapp.core.security import safe_next_url
+from financeapp.core.views import save_form
 from financeapp.extensions import db, limiter
 from financeapp.mail import MailError, external_url, send_mail
 
@@ -53,30 +54,41 @@ def send_verification(user: User) -> bool:
     return True
 
 
+def _send_sign_up_note(owner: User) -> bool:
+    """Someone signed up with an address that has an account: tell its owner, with a reset link."""
+    try:
+        send_mail(owner.email, "Someone tried to create a financeapp account with your address", "signup_existing",
+                  name=owner.display_name, email=owner.email, minutes=services.RESET_MAX_AGE // 60,
+                  login_link=external_url("auth.login"),
+                  link=external_url("auth.reset_password", token=services.reset_token(owner)))
+    except MailError:
+        current_app.logger.warning("could not tell user id=%s about a sign-up with their address", owner.id)
+        return False
+    return True
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 def register():
+    """Every sign-up gets the same answer ("check your inbox"), so the page never tells whether an
+    address has an account: a new one gets its verification link, an existing owner a note instead."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = RegisterForm()
     if request.method == "GET" and request.args.get("email"):
         form.email.data = request.args["email"][:254]
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
+    if request.method == "POST" and (done := save_form(form, lambda: services.sign_up(form.to_input()))):
+        signed_up = done.value
+        if signed_up.existing:
+            audit.record_event(signed_up.user, "sign_up_with_existing_address", request_meta())
             db.session.commit()
-            login_user(user)
-            session["workspace_id"] = None
-            flash(f"Welcome, {user.display_name}! Your personal workspace is ready.", "success")
-            if send_verification(user):
-                flash(f"We sent a link to {user.email}: open it to verify your address.", "info")
-            else:
-                flash("We could not send the verification e-mail; resend it from Settings.", "warning")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+        sent = _send_sign_up_note(signed_up.user) if signed_up.existing else send_verification(signed_up.user)
+        if not sent:  # the mail server's trouble, alike for both: it tells nothing about the address
+            flash("We could not send the e-mail just now. Sign in and resend the verification link from Settings, "
+                  "or try again later.", "warning")
+        flash(f"Check your inbox: we sent a message to {services.normalise_email(form.email.data)} with what to do "
+              "next. Then sign in with your e-mail address and password.", "info")
+        return redirect(url_for("auth.login", email=services.normalise_email(form.email.data)))
     return render_template("auth/register.html", form=form), _status(form)
 
 
@@ -115,6 +127,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
     status = 200
     if form.validate_on_submit():
         try:
