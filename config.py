@@ -79,6 +79,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_PROTECTION = "strong"
+    # Sign-ins live on the server (auth/sessions.py) and end after this long unused.
+    SESSION_IDLE_DAYS_REMEMBERED = float(os.environ.get("SESSION_IDLE_DAYS_REMEMBERED", "30"))  # float ok: days
+    SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "12"))  # float ok: hours
 
     # Operations (deploy/README.md): limits keep working on this process's memory while Redis is down.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -7,7 +7,7 @@ import time
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from financeapp.auth import audit, bp, services, twofactor
+from financeapp.auth import audit, bp, services, sessions, twofactor
 from financeapp.auth.context import request_meta
 from financeapp.auth.forms import (
     ChangePasswordForm,
@@ -19,8 +19,6 @@ from financeapp.auth.forms import (
 )
 from financeapp.auth.models import User
 from financeapp.core.db import utcnow
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors
 from financeapp.core.security import safe_next_url
 from financeapp.core.views import save_form
 from financeapp.extensions import db, limiter
@@ -95,8 +93,9 @@ def register():
 def _finish_login(user: User, remember: bool, next_url: str | None, method: str = "password"):
     services.complete_login(user)
     audit.record_event(user, "login", request_meta(), method)
-    db.session.commit()
     session.clear()
+    sessions.start(user, remember=remember, meta=request_meta())
+    db.session.commit()
     login_user(user, remember=remember)
     flash(f"Signed in as {user.display_name}.", "success")
     if not user.email_verified:
@@ -142,7 +141,7 @@ def login():
             if err.user is not None and err.warn_owner:
                 _warn_owner(err.user)
             form.form_errors.append(err.message)
-        except FinanceError as err:
+        except services.InactiveAccount as err:
             form.form_errors.append(err.message)
         else:
             next_url = request.args.get("next")
@@ -214,6 +213,8 @@ def two_factor():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end_current()  # the server forgets this sign-in: a copy of the cookie stops working too
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have been signed out.", "info")
@@ -224,20 +225,17 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-            audit.record_event(current_user, "password_changed", request_meta())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            # The token rotated: sign this session in again; other sessions are now void.
-            login_user(current_user._get_current_object(), fresh=True)
-            flash("Password changed. Other devices have been signed out.", "success")
-            return redirect(url_for("dashboard.index"))
+    if request.method == "POST" and save_form(form, lambda: _change_password(form)):
+        flash("Password changed. Other devices have been signed out.", "success")
+        return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form), _status(form)
+
+
+def _change_password(form: ChangePasswordForm) -> bool:
+    """The new password ends every other sign-in; this one goes on."""
+    services.change_password(current_user, form.current_password.data, form.password.data, keep=sessions.current())
+    audit.record_event(current_user, "password_changed", request_meta())
+    return True
 
 
 @bp.get("/verify/<token>")
@@ -288,21 +286,19 @@ def forgot_password():
 def reset_password(token: str):
     user = services.user_for_reset(token)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-            audit.record_event(user, "password_reset", request_meta())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash("Your password is changed and every device is signed out. Sign in with the new password.",
-                  "success")
-            return redirect(url_for("auth.login"))
+    if request.method == "POST" and save_form(form, lambda: _reset_password(user, token, form.password.data)):
+        logout_user()
+        session.clear()
+        flash("Your password is changed and every device is signed out. Sign in with the new password.",
+              "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user), _status(form)
+
+
+def _reset_password(user: User, token: str, password: str) -> User:
+    services.reset_password(token, password)
+    audit.record_event(user, "password_reset", request_meta())
+    return user
 
 
 @bp.get("/email/<token>")
