@@ -71,6 +71,11 @@ class Config:
     # Proxy headers are believed only from these: a hop count ("1") or addresses/CIDRs; unset: none.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
+    # AES-GCM key for secrets, account numbers and uploads (core/crypto.py); generated into instance/
+    # outside production. ENCRYPTION_OLD_KEYS: keys still read while `flask security rotate-key` runs.
+    ENCRYPTION_KEY = os.environ.get("ENCRYPTION_KEY", "")
+    ENCRYPTION_OLD_KEYS = os.environ.get("ENCRYPTION_OLD_KEYS", "")
+
     # Webhooks may call private, loopback and link-local addresses only when the operator says so.
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
 
@@ -119,6 +124,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     REQUIRE_SECRET_KEY = True
     REQUIRE_BASE_URL = True
+    REQUIRE_ENCRYPTION_KEY = True
     SESSION_COOKIE_SECURE = os.environ.get("INSECURE_COOKIES", "") != "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"

@@ -13,12 +13,13 @@ from flask.json.provider import DefaultJSONProvider
 
 from config import (
     INSECURE_SECRET_KEYS,
+    INSTANCE_DIR,
     config_for,
     development_secret_key,
     engine_options,
     normalise_database_url,
 )
-from financeapp.core import hosts, proxies
+from financeapp.core import crypto, hosts, proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,7 @@ def _finish_config(app: Flask) -> None:
                 'Generate one with: python3 -c "import secrets; print(secrets.token_hex(32))"'
             )
     hosts.finish_base_url(app)
+    crypto.init_encryption(app, INSTANCE_DIR)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     # Forwarded headers only from the proxies TRUSTED_PROXIES names (core/proxies.py); none by default.
@@ -98,6 +100,8 @@ def init_extensions(app: Flask) -> None:
     login_manager.session_protection = app.config.get("SESSION_PROTECTION", "strong")
     http.init_http(app)
     hosts.init_hosts(app)
+    with app.app_context():
+        crypto.check_key_matches_data(app, db.engine)  # a wrong ENCRYPTION_KEY stops here, loudly
 
 
 # Every domain package, in registration order: each one's `init_app` registers its blueprint, request
@@ -108,7 +112,7 @@ DOMAINS = (
     "ops",
     "auth", "workspaces", "dashboard", "health", "accounts", "transactions", "categories", "payees", "labels",
     "rates", "receipts", "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring",
-    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "api",
+    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "security", "api",
 )
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from financeapp.core.crypto import EncryptedText
 from financeapp.core.db import Base, Timestamps, utcnow
 from financeapp.workspaces.models import Membership, Workspace
 
@@ -38,8 +39,8 @@ class User(UserMixin, Timestamps, Base):
     email_verified_at: Mapped[datetime | None]
     # A new address waiting for its verification link; `email` stays in use until then.
     pending_email: Mapped[str | None] = mapped_column(sa.String(254))
-    # Base32 TOTP secret; set while enabling, in force once `totp_enabled_at` is set.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Base32 TOTP secret (encrypted at rest); set while enabling, in force once `totp_enabled_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("users.totp_secret"))
     totp_enabled_at: Mapped[datetime | None]
     # The last accepted TOTP time step: a code is never accepted twice.
     totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)

@@ -21,7 +21,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from financeapp.accounts.models import ACCOUNT_TYPES, Account
+from financeapp.accounts.models import ACCOUNT_TYPES, Account, normalise_number
+from financeapp.accounts.queries import AccountsByNumber
 from financeapp.categories.models import Category
 from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.core.money import is_currency, minor_units
@@ -124,16 +125,9 @@ def mapping_for_layout(workspace: Workspace, layout) -> tuple[dict[str, Any] | N
 # -- accounts: where each statement's rows go ------------------------------------------------------
 
 
-def normalise_number(number: str) -> str:
-    return "".join(c for c in (number or "") if c.isalnum()).casefold()
-
-
-def accounts_by_number(workspace: Workspace) -> dict[str, Account]:
-    accounts = db.session.scalars(scoped(Account, workspace).where(Account.number != "").order_by(Account.id))
-    found: dict[str, Account] = {}
-    for account in accounts:
-        found.setdefault(normalise_number(account.number), account)
-    return found
+def accounts_by_number(workspace: Workspace) -> AccountsByNumber:
+    """Accounts by their (encrypted) number: `.get(number)` looks one up by its keyed hash."""
+    return AccountsByNumber(workspace)
 
 
 def find_account(workspace: Workspace, ref: str | int) -> Account:

@@ -59,6 +59,7 @@ from financeapp.imports.storage import (
     ProgressFn,
     clean_file_name,
     import_folder,
+    open_plan,
     options_of,
     plan_path,
     read_stored,
@@ -75,7 +76,7 @@ def stage_upload(workspace: Workspace, user: User | None, filename: str, data: b
     name = clean_file_name(filename)
     fmt = detect(name, data)
     token = secrets.token_hex(16)
-    write_atomically(import_folder(workspace.id) / token, data)
+    write_atomically(import_folder(workspace.id) / token, data, sealed=True)
     batch = ImportBatch(
         workspace_id=workspace.id, file_name=name, format=fmt[:10], status="staged", stored_name=token,
         sha256=sha256(data).hexdigest(), options="{}", created_by_id=user.id if user else None,
@@ -231,7 +232,7 @@ def analyse_batch(workspace: Workspace, batch: ImportBatch, progress: ProgressFn
     plan = plan_batch(workspace, batch, progress=progress)
     lines = "".join(f"{row.status}\t{row.key}\t{json.dumps(_row_record(row, plan), ensure_ascii=False)}\n"
                     for row in plan.rows)
-    write_atomically(plan_path(batch), lines.encode())
+    write_atomically(plan_path(batch), lines.encode(), sealed=True)
     record_counts(batch, plan)
     set_options(batch, analysed=True, targets=[t.label for t in plan.targets],
                 target_how=[t.how for t in plan.targets], warnings=plan.warnings,
@@ -255,7 +256,7 @@ def preview_page(batch: ImportBatch, *, page: int = 1, show: str = "all", per_pa
     forced, skipped = set(options.get("force", [])), set(options.get("skip", []))
     wanted = show if show in ("new", "duplicate", "error") else "all"
     try:
-        handle = plan_path(batch).open(encoding="utf-8")
+        handle = open_plan(batch)
     except (FileNotFoundError, NotFound):
         return PreviewPage([], 1, 1, 0, wanted)
     start = (max(page, 1) - 1) * per_page
@@ -286,7 +287,7 @@ def set_overrides(batch: ImportBatch, shown: Sequence[str], included: Sequence[s
     statuses = {}
     wanted = set(shown)
     try:
-        with plan_path(batch).open(encoding="utf-8") as handle:
+        with open_plan(batch) as handle:
             for line in handle:
                 status, key, _record = line.split("\t", 2)
                 if status in ("new", "duplicate") and key in wanted:
@@ -315,7 +316,7 @@ def _count_preview(batch: ImportBatch) -> None:
     options = options_of(batch)
     forced, skipped = set(options.get("force", [])), set(options.get("skip", []))
     counts = {"new": 0, "duplicate": 0, "error": 0, "skipped": 0, "forced": 0}
-    with plan_path(batch).open(encoding="utf-8") as handle:
+    with open_plan(batch) as handle:
         for line in handle:
             status, key, _ = line.split("\t", 2)
             if status == "new" and key in skipped:
