@@ -252,6 +252,7 @@ def init_encryption(app: Flask, instance: Path) -> None:
         text = instance_key(instance)
     older = tuple(parse_key(part) for part in (app.config.get("ENCRYPTION_OLD_KEYS") or "").split(",")
                   if part.strip())
+    app.config["ENCRYPTION_KEY"] = text
     app.extensions["encryption"] = KeyRing(parse_key(text), older)
 
 
@@ -270,6 +271,8 @@ def check_key_matches_data(app: Flask, engine: sa.Engine) -> None:
                                         "WHERE retired_at IS NULL")).all()
     except sa.exc.SQLAlchemyError:
         return
+    finally:
+        engine.dispose()  # no connection kept from start-up (nor carried into forked workers)
     for kid, check in rows:
         if kid not in ring_.ids():
             raise RuntimeError(

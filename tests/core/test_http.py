@@ -104,8 +104,8 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):
     assert response.json["database"] == "unreachable"
 
 
-# What production needs besides SECRET_KEY (issue 11): the site's address.
-PRODUCTION = {"BASE_URL": "https://money.example.org"}
+# What production needs besides SECRET_KEY (issue 11): the site's address and an encryption key.
+PRODUCTION = {"BASE_URL": "https://money.example.org", "ENCRYPTION_KEY": "A" * 43 + "="}
 
 
 def test_production_refuses_a_missing_secret_key():

@@ -113,7 +113,8 @@ def cluster(helper_app) -> Iterator[Cluster]:
     port_a = free_port(18000, 18099)
     env = {"FINANCEAPP_ENV": "production", "SECRET_KEY": "s" * 40, "INSECURE_COOKIES": "1", "DATABASE_URL": URL,
            "REDIS_URL": redis.url, "UPLOAD_FOLDER": str(folder / "uploads"), "LOGIN_RATE_LIMIT": "3 per minute",
-           "BASE_URL": f"http://127.0.0.1:{port_a}", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+           "BASE_URL": f"http://127.0.0.1:{port_a}", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "ENCRYPTION_KEY": helper_app.config["ENCRYPTION_KEY"]}
     a = Gunicorn(port_a, env, workers=2, log=folder / "a.log").start(seconds=90)
     b = Gunicorn(free_port(port_a + 1, 18099), env, workers=2, log=folder / "b.log").start(seconds=90)
     group = Cluster(a, b, redis, env, folder)

@@ -92,7 +92,7 @@ def test_base_urls_host_and_loopback_are_answered_outside_production(app, host):
 
 
 def test_production_answers_only_base_urls_host_and_refuses_to_start_without_it():
-    settings = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", "ENCRYPTION_KEY": ""}
+    settings = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", "ENCRYPTION_KEY": "A" * 43 + "="}
     with pytest.raises(RuntimeError, match="BASE_URL"):
         create_app("production", {**settings, "BASE_URL": ""})
     with pytest.raises(RuntimeError, match="BASE_URL"):
