@@ -63,11 +63,30 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour")
 
+    # The site's public address: every link in e-mail is built from it, never from the request's Host.
+    BASE_URL = os.environ.get("BASE_URL", "")
+    # Host names requests may use (comma-separated; "*": any). Default: BASE_URL's host, plus loopback
+    # outside production.
+    ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "")
+    # Proxy headers are believed only from these: a hop count ("1") or addresses/CIDRs; unset: none.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+
+    # AES-GCM key for secrets, account numbers and uploads (core/crypto.py); generated into instance/
+    # outside production. ENCRYPTION_OLD_KEYS: keys still read while `flask security rotate-key` runs.
+    ENCRYPTION_KEY = os.environ.get("ENCRYPTION_KEY", "")
+    ENCRYPTION_OLD_KEYS = os.environ.get("ENCRYPTION_OLD_KEYS", "")
+
+    # Webhooks may call private, loopback and link-local addresses only when the operator says so.
+    WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_PROTECTION = "strong"
+    # Sign-ins live on the server (auth/sessions.py) and end after this long unused.
+    SESSION_IDLE_DAYS_REMEMBERED = float(os.environ.get("SESSION_IDLE_DAYS_REMEMBERED", "30"))  # float ok: days
+    SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "12"))  # float ok: hours
 
     # Operations (deploy/README.md): limits keep working on this process's memory while Redis is down.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -104,6 +123,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_SECRET_KEY = True
+    REQUIRE_BASE_URL = True
+    REQUIRE_ENCRYPTION_KEY = True
     SESSION_COOKIE_SECURE = os.environ.get("INSECURE_COOKIES", "") != "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"

@@ -10,15 +10,16 @@ from typing import Any
 
 from flask import Flask, g
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import (
     INSECURE_SECRET_KEYS,
+    INSTANCE_DIR,
     config_for,
     development_secret_key,
     engine_options,
     normalise_database_url,
 )
+from financeapp.core import crypto, hosts, proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,10 +68,12 @@ def _finish_config(app: Flask) -> None:
                 "Production needs a real SECRET_KEY (32+ random characters) in the environment. "
                 'Generate one with: python3 -c "import secrets; print(secrets.token_hex(32))"'
             )
+    hosts.finish_base_url(app)
+    crypto.init_encryption(app, INSTANCE_DIR)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    if app.config.get("TRUST_PROXY") or app.config.get("PREFERRED_URL_SCHEME") == "https":
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    # Forwarded headers only from the proxies TRUSTED_PROXIES names (core/proxies.py); none by default.
+    app.wsgi_app = proxies.wrap(app.wsgi_app, app.config.get("TRUSTED_PROXIES"))  # type: ignore[method-assign]
 
 
 def init_logging(app: Flask) -> None:
@@ -96,6 +99,9 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = app.config.get("SESSION_PROTECTION", "strong")
     http.init_http(app)
+    hosts.init_hosts(app)
+    with app.app_context():
+        crypto.check_key_matches_data(app, db.engine)  # a wrong ENCRYPTION_KEY stops here, loudly
 
 
 # Every domain package, in registration order: each one's `init_app` registers its blueprint, request
@@ -106,7 +112,7 @@ DOMAINS = (
     "ops",
     "auth", "workspaces", "dashboard", "health", "accounts", "transactions", "categories", "payees", "labels",
     "rates", "receipts", "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring",
-    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "api",
+    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "security", "api",
 )
 
 

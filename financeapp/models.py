@@ -25,6 +25,7 @@ from financeapp.receipts import models as receipts  # noqa: F401
 from financeapp.recurring import models as recurring  # noqa: F401
 from financeapp.reports import models as reports  # noqa: F401
 from financeapp.rules import models as rules  # noqa: F401
+from financeapp.security import models as security  # noqa: F401
 from financeapp.settings import models as settings  # noqa: F401
 from financeapp.transactions import models as transactions  # noqa: F401
 from financeapp.vendors import models as vendors  # noqa: F401

@@ -114,6 +114,15 @@ def _people(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
 
 
 @owns
+def _devices(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
+    """One of Olga's signed-in devices (settings/devices)."""
+    from financeapp.auth.audit import RequestMeta
+    from financeapp.auth.sessions import start
+
+    return {"device": start(olga, remember=False, meta=RequestMeta("127.0.0.1", "Olga's phone")).id}
+
+
+@owns
 def _searches(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
     return {"search": save_search(ws, olga.id, "Olga's coffee", "coffee").id}
 
@@ -171,6 +180,7 @@ WRITES = [
     "/members/{membership}/role", "/members/{membership}/remove", "/members/invitations/{invitation}/revoke",
     "/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
     "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch", "/transactions/searches/{search}/delete",
+    "/settings/devices/{device}/revoke",
     "/documents/{doc}", "/documents/{doc}/submit", "/documents/{doc}/approve", "/documents/{doc}/reject",
     "/documents/{doc}/return", "/documents/{doc}/pay", "/documents/{doc}/retry", "/documents/{doc}/delete",
     "/documents/batches/{doc_batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
@@ -181,7 +191,7 @@ WRITES = [
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
-              "/settings/tokens/{token}/revoke", "/workspaces/{ws}/switch",
+              "/settings/tokens/{token}/revoke", "/settings/devices/{device}/revoke", "/workspaces/{ws}/switch",
               "/transactions/searches/{search}/delete"}  # a viewer's own saved searches
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from financeapp.core.crypto import EncryptedText, blind_index
 from financeapp.core.db import Base, Money, Timestamps, WorkspaceScoped, utcnow
 
 ACCOUNT_TYPES = {
@@ -28,6 +29,7 @@ class Account(WorkspaceScoped, Timestamps, Base):
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "name", name="uq_accounts_workspace_name"),
         sa.CheckConstraint(sa.column("type").in_(ACCOUNT_TYPES), name="type_known"),
+        sa.Index("ix_accounts_ws_number_digest", "workspace_id", "number_digest"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +42,9 @@ class Account(WorkspaceScoped, Timestamps, Base):
     colour: Mapped[str] = mapped_column(sa.String(7), default="#0d6efd")
     include_in_net_worth: Mapped[bool] = mapped_column(default=True)
     archived: Mapped[bool] = mapped_column(default=False)
-    number: Mapped[str] = mapped_column(sa.String(64), default="")  # bank's account id, for imports
+    # The bank's account id or IBAN, for imports: encrypted; found by `number_digest` (a keyed hash).
+    number: Mapped[str] = mapped_column(EncryptedText("accounts.number"), default="")
+    number_digest: Mapped[str | None] = mapped_column(sa.String(64))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
 
     @property
@@ -53,6 +57,23 @@ class Account(WorkspaceScoped, Timestamps, Base):
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.name}>"
+
+
+def normalise_number(number: str) -> str:
+    """An account number or IBAN as imports compare it: letters and digits only, case-folded."""
+    return "".join(c for c in (number or "") if c.isalnum()).casefold()
+
+
+def number_digest(number: str) -> str | None:
+    """The keyed hash beside the encrypted number, by which imports find an account."""
+    plain = normalise_number(number)
+    return blind_index(plain) if plain else None
+
+
+@sa.event.listens_for(Account, "before_insert")
+@sa.event.listens_for(Account, "before_update")
+def _keep_number_digest(_mapper, _connection, account: Account) -> None:
+    account.number_digest = number_digest(account.number or "")
 
 
 class Reconciliation(WorkspaceScoped, Base):

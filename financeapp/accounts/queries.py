@@ -136,3 +136,25 @@ def accounts_overview(workspace: Workspace, on: date, rates: dict[str, Decimal |
             assets += converted
     ordered = sorted(groups.values(), key=lambda g: (g.name == "Liabilities", g.name.lower()))
     return AccountsOverview(ordered, archived, assets, liabilities, sorted(missing))
+
+
+class AccountsByNumber:
+    """The workspace's accounts found by number (or IBAN) through its keyed hash: the numbers themselves are
+    encrypted, so the database compares digests, under every key of the ring during a rotation."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self._found: dict[str, Account | None] = {}
+
+    def get(self, number: str, default: Account | None = None) -> Account | None:
+        from financeapp.accounts.models import normalise_number
+        from financeapp.core.crypto import ring
+
+        plain = normalise_number(number)
+        if not plain:
+            return default
+        if plain not in self._found:
+            self._found[plain] = db.session.scalar(
+                scoped(Account, self.workspace).where(Account.number_digest.in_(ring().blind_indexes(plain)))
+                .order_by(Account.id).limit(1))
+        return self._found[plain] or default

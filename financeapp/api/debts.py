@@ -113,8 +113,8 @@ def debts_plan():
     """The payoff plan across every debt; strategy and extra default to the workspace's saved plan."""
     setting = services.plan_setting(g.workspace)
     strategy = _strategy(request.args.get("strategy"), setting.strategy)
-    extra = _extra(request.args.get("extra"), g.workspace.base_currency) if "extra" in request.args \
-        else setting.extra
+    given = (request.args.get("extra") or "").strip()  # empty (a GET form's `?extra=`) is as if not given
+    extra = _extra(given, g.workspace.base_currency) if given else setting.extra
     view = services.build_plan(g.workspace, strategy, extra)
     return jsonify(data=plan_json(view.plan, view.currency, view.comparison, view.missing_rates))
 

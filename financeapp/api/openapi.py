@@ -11,6 +11,7 @@ from flask import jsonify
 from financeapp.api import bp
 from financeapp.api.schemas import EARLIEST_YEAR, LATEST_YEAR, MAX_LABELS
 from financeapp.categories.models import KINDS as CATEGORY_KINDS
+from financeapp.core.scoping import MAX_ID
 from financeapp.transactions.models import STATUSES
 from financeapp.transactions.queries import KINDS, PER_PAGE_CHOICES, SORTS
 from financeapp.transactions.services import MAX_LINES
@@ -258,12 +259,14 @@ def _filter_parameter(name: str, schema: dict[str, Any], description: str) -> di
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+# Any id in range is a filter; an id that is not the workspace's matches nothing (0 included).
+ANY_ID = {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID}
 TRANSACTION_FILTERS = [
-    _filter_parameter("account", {"type": "integer"}, "Only this account's transactions."),
-    _filter_parameter("category", {"type": "integer"},
+    _filter_parameter("account", ANY_ID, "Only this account's transactions."),
+    _filter_parameter("category", ANY_ID,
                       "Lines in this category (a group includes its categories); -1: uncategorised."),
-    _filter_parameter("label", {"type": "integer"}, "Transactions with this label id."),
-    _filter_parameter("payee", {"type": "integer"}, "Transactions with this payee id."),
+    _filter_parameter("label", ANY_ID, "Transactions with this label id."),
+    _filter_parameter("payee", ANY_ID, "Transactions with this payee id."),
     _filter_parameter("kind", {"type": "string", "enum": list(KINDS)}, "Income, expense or transfer."),
     _filter_parameter("start", {"type": "string", "format": "date"}, "On or after this date."),
     _filter_parameter("end", {"type": "string", "format": "date"}, "On or before this date."),
@@ -386,24 +389,32 @@ DOCUMENT: dict[str, Any] = {
         "title": "financeapp API",
         "version": "1.0.0",
         "description": (
-            "The JSON API of financeapp. Sign in through the web form at /auth/login; the API uses the same "
-            "session cookie and answers for the session's current workspace. Requests that change data need "
-            "the CSRF token from the page's <meta name=\"csrf-token\"> in an X-CSRFToken header. Amounts are "
+            "The JSON API of financeapp. Scripts send a personal access token (Settings → API tokens) as "
+            "`Authorization: Bearer fa_…`: it acts in the workspace it was made for; a read token may call every "
+            "GET, a read-write token also the operations that change data (each operation names the scope it "
+            "needs). A browser may instead use the session cookie of /auth/login (the session's current "
+            "workspace); its requests that change data need the CSRF token from the page's "
+            "<meta name=\"csrf-token\"> in an X-CSRFToken header (token requests need none). Amounts are "
             "exact decimal strings with their currency; responses are wrapped in {\"data\": ...}; errors are "
             "application/problem+json (RFC 9457)."
         ),
     },
-    "security": [{"sessionCookie": []}],
+    "security": [{"sessionCookie": []}, {"bearerToken": ["read"]}],
     "tags": [{"name": name} for name in ("session", "accounts", "transactions", "categories", "meta")],
     "paths": PATHS,
     "components": {
         "securitySchemes": {
             "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
                               "description": "The session cookie set by signing in at /auth/login."},
+            "bearerToken": {"type": "http", "scheme": "bearer", "bearerFormat": "fa_…",
+                            "description": "A personal access token from Settings → API tokens. Its scope is "
+                                           "`read` (GET only; other methods answer 403) or `read-write`."},
         },
         "parameters": {
-            "CsrfToken": {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
-                          "description": "The token from <meta name=\"csrf-token\"> of any signed-in page."},
+            "CsrfToken": {"name": "X-CSRFToken", "in": "header", "required": False, "schema": {"type": "string"},
+                          "description": "With the session cookie: the token from <meta name=\"csrf-token\"> "
+                                         "of any signed-in page (a request without it is a 400). Not needed "
+                                         "with a Bearer token."},
         },
         "responses": {name: _problem_response(description) for name, description in ERROR_RESPONSES.values()},
         "schemas": SCHEMAS,
@@ -428,7 +439,45 @@ def document() -> dict[str, Any]:
         merged["paths"].update(extra.get("paths", {}))
         merged["components"]["schemas"].update(extra.get("schemas", {}))
         merged["tags"].extend({"name": tag} for tag in extra.get("tags", []))
+    for path, operations in merged["paths"].items():
+        for method, operation in operations.items():
+            if method in WRITE_METHODS | {"get"}:
+                _complete(path, method, operation)
     return merged
+
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+# Query parameters naming a row by id; 0 and negatives are refused (400) like any junk (core/scoping.as_id).
+# (The transactions list is different: any id there is a filter, and one that is not yours matches nothing.)
+ID_QUERY_PARAMETERS = {"vendor_id", "batch_id"}
+POSITIVE_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
+    """What every operation shares, stated on each: the scope it needs, the answers any request may get
+    (401 unauthenticated; 400 malformed; 403 a read token or role that may not write), ids from 1."""
+    if operation.get("security") == []:
+        return  # public (this document)
+    scope = "read-write" if method in WRITE_METHODS else "read"
+    operation["security"] = [{"sessionCookie": []}, {"bearerToken": [scope]}]
+    responses = operation.setdefault("responses", {})
+    needed = [401, 403] + ([400] if method in WRITE_METHODS or operation.get("parameters") else [])
+    for status in needed:
+        responses.setdefault(str(status), {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"})
+    for parameter in operation.get("parameters", []):
+        if "$ref" in parameter:
+            continue
+        schema = parameter.get("schema", {})
+        if schema.get("type") == "integer" and (
+                (parameter["in"] == "path" and parameter["name"].endswith("_id"))
+                or (parameter["in"] == "query" and parameter["name"] in ID_QUERY_PARAMETERS)):
+            parameter["schema"] = {**schema, **POSITIVE_ID}
+        if parameter["in"] == "query" and not parameter.get("required") and "anyOf" not in parameter["schema"]:
+            # An empty value (`?start=`, as a browser's GET form sends it) counts as not given.
+            parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}
+
+
+EMPTY = {"type": "string", "maxLength": 0, "description": "Empty: as if not given."}
 
 
 @bp.get("/openapi.json")

@@ -51,9 +51,10 @@ _FILTERS: list[dict[str, Any]] = [
      "description": "The date range; `custom` uses start and end. Default: last-12-months (custom when dates "
                     "are given)."},
     {"name": "start", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-     "description": "First day (YYYY-MM-DD) of a custom range."},
+     "description": "First day (YYYY-MM-DD) of a custom range; alone, the range runs to today."},
     {"name": "end", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-     "description": "Last day (YYYY-MM-DD) of a custom range; the year over year report uses its year."},
+     "description": "Last day (YYYY-MM-DD) of a custom range; alone, the twelve whole months up to it. "
+                    "The year over year report uses its year."},
     {"name": "account", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
      "description": "Only this account's transactions (another workspace's account matches nothing)."},
     {"name": "label", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},

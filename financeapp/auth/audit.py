@@ -33,6 +33,9 @@ EVENT_LABELS = {
     "workspace_left": "Left a workspace",
     "data_exported": "Downloaded all data",
     "profile_updated": "Profile updated",
+    "sign_up_with_existing_address": "Someone tried to sign up with your address",
+    "session_revoked": "Signed out a device",
+    "sessions_revoked": "Signed out every other device",
 }
 
 

@@ -72,3 +72,24 @@ def deactivate(email: str) -> None:
         _fail(err)
     db.session.commit()
     click.echo(f"Deactivated {services.normalise_email(email)}.")
+
+
+@users_cli.command("api-token")
+@click.argument("email")
+@click.option("--scope", type=click.Choice(["read", "read-write"]), default="read", show_default=True)
+@click.option("--name", default="command line", show_default=True)
+@click.option("--days", type=int, default=1, show_default=True, help="Days until it expires.")
+def api_token(email: str, scope: str, name: str, days: int) -> None:
+    """Make a personal access token for the user's personal workspace and print it (for scripts and CI)."""
+    from financeapp.auth.tokens import NewToken, create_token
+
+    try:
+        user = services.get_user(email)
+        workspace = next(m.workspace for m in user.memberships if m.workspace.is_personal)
+        _, raw = create_token(user, workspace, NewToken(name=name, scope=scope, expires_in_days=days))
+    except FinanceError as err:
+        _fail(err)
+    except StopIteration:
+        raise click.ClickException(f"{email} has no personal workspace.") from None
+    db.session.commit()
+    click.echo(raw)

@@ -1,9 +1,9 @@
 """How Flask-Login finds the user behind a session or an API request.
 
-Sessions: the user whose `session_token` the cookie carries. API requests (paths under /api/)
-may instead send `Authorization: Bearer fa_...` (a personal access token, see auth/tokens.py);
-a Bearer header on an API path wins over any cookie. Tokens are read from that header only,
-never from the query string or a form, so they never reach a URL, a log line or a page.
+Sessions: the user whose live sign-in (auth/sessions.py, a `user_sessions` row) the cookie names.
+API requests (paths under /api/) may instead send `Authorization: Bearer fa_...` (a personal
+access token, see auth/tokens.py); a Bearer header on an API path wins over any cookie. Tokens
+are read from that header only, never from the query string or a form, so they never reach a URL, a log line or a page.
 
 CSRF: Flask-WTF's automatic check is switched off (WTF_CSRF_CHECK_DEFAULT = False) and
 `guard_request` calls `csrf.protect(apply_exemptions=True)` itself for every request except
@@ -13,9 +13,8 @@ Cookie-session requests to the API keep their CSRF check.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, user_loaded_from_cookie
 
 from financeapp.auth.models import ApiToken, User
 from financeapp.core.errors import problem
@@ -46,13 +45,24 @@ def bearer_token() -> ApiToken | None:
     return g.api_token
 
 
+@user_loaded_from_cookie.connect
+def bind_remembered_session(app: Flask, user: User) -> None:
+    """A sign-in restored from the remember-me cookie gets the session identifier a password sign-in
+    gets; without it "strong" session protection would end it on the very next request."""
+    session["_id"] = app.login_manager._session_identifier_generator()  # type: ignore[attr-defined]
+
+
 def init_login(manager: LoginManager) -> None:
     @manager.user_loader
     def load_user(token: str) -> User | None:
         if _is_api() and _bearer_text() is not None:
             return None  # the token decides who this is, not a cookie that came along
-        user = db.session.scalar(sa.select(User).where(User.session_token == token))
-        return user if user is not None and user.active else None
+        from financeapp.auth import sessions
+
+        user, changed = sessions.load(token)
+        if changed:
+            db.session.commit()  # last seen (at most once a minute), or an idle sign-in now expired
+        return user
 
     @manager.request_loader
     def load_user_from_request(_request) -> User | None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from financeapp.core.crypto import EncryptedText
 from financeapp.core.db import Base, Timestamps, utcnow
 from financeapp.workspaces.models import Membership, Workspace
 
@@ -31,15 +32,15 @@ class User(UserMixin, Timestamps, Base):
     active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(sa.String(16), default="en_US")
-    # Flask-Login's id: rotating it logs out every session and remember cookie.
+    # Rotated on password change and deactivation: a half-finished two-factor sign-in started before dies.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     last_login_at: Mapped[datetime | None]
 
     email_verified_at: Mapped[datetime | None]
     # A new address waiting for its verification link; `email` stays in use until then.
     pending_email: Mapped[str | None] = mapped_column(sa.String(254))
-    # Base32 TOTP secret; set while enabling, in force once `totp_enabled_at` is set.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Base32 TOTP secret (encrypted at rest); set while enabling, in force once `totp_enabled_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("users.totp_secret"))
     totp_enabled_at: Mapped[datetime | None]
     # The last accepted TOTP time step: a code is never accepted twice.
     totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -65,7 +66,13 @@ class User(UserMixin, Timestamps, Base):
         return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def get_id(self) -> str:
-        return self.session_token
+        """Flask-Login's id for the cookie: the key of the sign-in this request belongs to (auth/sessions.py).
+
+        Set when the sign-in starts or its cookie is read; a user object without one cannot be signed in."""
+        key = getattr(self, "_session_key", None)
+        if not key:
+            raise RuntimeError("sign in through auth.sessions.sign_in, which starts a server-side session")
+        return key
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -142,3 +149,26 @@ class FailedLoginAddress(Base):
     email_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class UserSession(Base):
+    """One sign-in on one device: the cookie carries a random key, the database only its SHA-256.
+
+    Revoked on sign-out, password change or reset, from the "Signed-in devices" list; idle ones
+    expire (SESSION_IDLE_DAYS_REMEMBERED / SESSION_IDLE_HOURS). Every app instance reads the same row.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (sa.Index("ix_user_sessions_user_revoked", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from financeapp.auth.models import FailedLoginAddress, User, new_session_token
+from financeapp.auth import sessions
+from financeapp.auth.models import FailedLoginAddress, User, UserSession, new_session_token
 from financeapp.auth.signing import LINK_INVALID, LINK_USED, InvalidLink, fingerprint, make_link_token, read_link
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, FinanceError, Invalid, NotFound
@@ -94,6 +95,26 @@ def register_user(data: Registration, *, admin: bool = False) -> User:
         user, WorkspaceSettings(name=f"{name}'s money", base_currency=data.currency), personal=True
     )
     return user
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did: a new account, or none because the address has one (`user` is its owner).
+
+    Both answer the same page; only the mail differs (a verification link, or a note to the owner)."""
+
+    user: User
+    existing: bool
+
+
+def sign_up(data: Registration) -> SignUp:
+    """Register `data`, or note that its address already has an account, without telling the caller's
+    visitor which: the password is hashed either way, so both take as long."""
+    existing = find_user(data.email)
+    if existing is None:
+        return SignUp(register_user(data), existing=False)
+    hash_password(data.password)  # the same work as a new account: the timing tells nothing
+    return SignUp(existing, existing=True)
 
 
 # Signing in, with a growing delay after repeated failures ----------------------------------------
@@ -190,23 +211,25 @@ def _duration(seconds: int) -> str:
 
 # Passwords -------------------------------------------------------------------------------------
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password and end every other session of this user."""
+def change_password(user: User, current: str, new: str, *, keep: UserSession | None = None) -> None:
+    """Set a new password and end every session of this user but `keep` (the one changing it)."""
     if not check_password(current, user.password_hash):
         message = "Your current password is not correct."
         raise Invalid(message, fields={"current_password": message})
-    set_password(user, new)
+    set_password(user, new, keep=keep)
 
 
-def set_password(user: User, new: str) -> None:
+def set_password(user: User, new: str, *, keep: UserSession | None = None) -> None:
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    sessions.revoke_all(user, keep=keep)
     db.session.flush()
 
 
 def deactivate(user: User) -> None:
     user.active = False
     user.session_token = new_session_token()
+    sessions.revoke_all(user)
     db.session.flush()
 
 

@@ -7,7 +7,7 @@ import time
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from financeapp.auth import audit, bp, services, twofactor
+from financeapp.auth import audit, bp, services, sessions, twofactor
 from financeapp.auth.context import request_meta
 from financeapp.auth.forms import (
     ChangePasswordForm,
@@ -19,9 +19,8 @@ from financeapp.auth.forms import (
 )
 from financeapp.auth.models import User
 from financeapp.core.db import utcnow
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors
 from financeapp.core.security import safe_next_url
+from financeapp.core.views import save_form
 from financeapp.extensions import db, limiter
 from financeapp.mail import MailError, external_url, send_mail
 
@@ -53,38 +52,50 @@ def send_verification(user: User) -> bool:
     return True
 
 
+def _send_sign_up_note(owner: User) -> bool:
+    """Someone signed up with an address that has an account: tell its owner, with a reset link."""
+    try:
+        send_mail(owner.email, "Someone tried to create a financeapp account with your address", "signup_existing",
+                  name=owner.display_name, email=owner.email, minutes=services.RESET_MAX_AGE // 60,
+                  login_link=external_url("auth.login"),
+                  link=external_url("auth.reset_password", token=services.reset_token(owner)))
+    except MailError:
+        current_app.logger.warning("could not tell user id=%s about a sign-up with their address", owner.id)
+        return False
+    return True
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 def register():
+    """Every sign-up gets the same answer ("check your inbox"), so the page never tells whether an
+    address has an account: a new one gets its verification link, an existing owner a note instead."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = RegisterForm()
     if request.method == "GET" and request.args.get("email"):
         form.email.data = request.args["email"][:254]
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
+    if request.method == "POST" and (done := save_form(form, lambda: services.sign_up(form.to_input()))):
+        signed_up = done.value
+        if signed_up.existing:
+            audit.record_event(signed_up.user, "sign_up_with_existing_address", request_meta())
             db.session.commit()
-            login_user(user)
-            session["workspace_id"] = None
-            flash(f"Welcome, {user.display_name}! Your personal workspace is ready.", "success")
-            if send_verification(user):
-                flash(f"We sent a link to {user.email}: open it to verify your address.", "info")
-            else:
-                flash("We could not send the verification e-mail; resend it from Settings.", "warning")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+        sent = _send_sign_up_note(signed_up.user) if signed_up.existing else send_verification(signed_up.user)
+        if not sent:  # the mail server's trouble, alike for both: it tells nothing about the address
+            flash("We could not send the e-mail just now. Sign in and resend the verification link from Settings, "
+                  "or try again later.", "warning")
+        flash(f"Check your inbox: we sent a message to {services.normalise_email(form.email.data)} with what to do "
+              "next. Then sign in with your e-mail address and password.", "info")
+        return redirect(url_for("auth.login", email=services.normalise_email(form.email.data)))
     return render_template("auth/register.html", form=form), _status(form)
 
 
 def _finish_login(user: User, remember: bool, next_url: str | None, method: str = "password"):
     services.complete_login(user)
     audit.record_event(user, "login", request_meta(), method)
-    db.session.commit()
     session.clear()
+    sessions.start(user, remember=remember, meta=request_meta())
+    db.session.commit()
     login_user(user, remember=remember)
     flash(f"Signed in as {user.display_name}.", "success")
     if not user.email_verified:
@@ -115,6 +126,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
     status = 200
     if form.validate_on_submit():
         try:
@@ -128,7 +141,7 @@ def login():
             if err.user is not None and err.warn_owner:
                 _warn_owner(err.user)
             form.form_errors.append(err.message)
-        except FinanceError as err:
+        except services.InactiveAccount as err:
             form.form_errors.append(err.message)
         else:
             next_url = request.args.get("next")
@@ -200,6 +213,8 @@ def two_factor():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end_current()  # the server forgets this sign-in: a copy of the cookie stops working too
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have been signed out.", "info")
@@ -210,20 +225,17 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-            audit.record_event(current_user, "password_changed", request_meta())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            # The token rotated: sign this session in again; other sessions are now void.
-            login_user(current_user._get_current_object(), fresh=True)
-            flash("Password changed. Other devices have been signed out.", "success")
-            return redirect(url_for("dashboard.index"))
+    if request.method == "POST" and save_form(form, lambda: _change_password(form)):
+        flash("Password changed. Other devices have been signed out.", "success")
+        return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form), _status(form)
+
+
+def _change_password(form: ChangePasswordForm) -> bool:
+    """The new password ends every other sign-in; this one goes on."""
+    services.change_password(current_user, form.current_password.data, form.password.data, keep=sessions.current())
+    audit.record_event(current_user, "password_changed", request_meta())
+    return True
 
 
 @bp.get("/verify/<token>")
@@ -274,21 +286,19 @@ def forgot_password():
 def reset_password(token: str):
     user = services.user_for_reset(token)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-            audit.record_event(user, "password_reset", request_meta())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash("Your password is changed and every device is signed out. Sign in with the new password.",
-                  "success")
-            return redirect(url_for("auth.login"))
+    if request.method == "POST" and save_form(form, lambda: _reset_password(user, token, form.password.data)):
+        logout_user()
+        session.clear()
+        flash("Your password is changed and every device is signed out. Sign in with the new password.",
+              "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user), _status(form)
+
+
+def _reset_password(user: User, token: str, password: str) -> User:
+    services.reset_password(token, password)
+    audit.record_event(user, "password_reset", request_meta())
+    return user
 
 
 @bp.get("/email/<token>")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from financeapp.core.crypto import EncryptedText
 from financeapp.core.db import Base, Money, Rate, WorkspaceScoped, utcnow
 from financeapp.vendors.models import Vendor
 
@@ -86,7 +87,7 @@ class Document(WorkspaceScoped, Base):
     tax_total: Mapped[Decimal | None] = mapped_column(Money)
     round_off: Mapped[Decimal | None] = mapped_column(Money)
     total: Mapped[Decimal | None] = mapped_column(Money)
-    bank_details: Mapped[str] = mapped_column(sa.String(80), default="")
+    bank_details: Mapped[str] = mapped_column(EncryptedText("documents.bank_details"), default="")  # encrypted
 
     state: Mapped[str] = mapped_column(sa.String(10), default="draft")
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

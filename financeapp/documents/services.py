@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from financeapp.auth.models import User
+from financeapp.core import crypto
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, FinanceError, Invalid, NotFound
 from financeapp.core.money import is_currency, quantize
@@ -141,6 +142,15 @@ def read_pages(doc: Document, path: Path) -> ReadPages:
     return _ocr_pages(iter([text.open_image(path)]), 1, "", [])
 
 
+def _read_stored_pages(doc: Document) -> ReadPages:
+    """read_pages on a decrypted temporary copy of the stored (encrypted) file."""
+    try:
+        with crypto.plain_copy(document_path(doc)) as path:
+            return read_pages(doc, path)
+    except FileNotFoundError:
+        raise Invalid("The file of this document is missing from the server.") from None
+
+
 def _ocr_pages(images: Iterator[Image.Image], count: int, note: str, layer: list[str]) -> ReadPages:
     problem = ocr.missing()
     if problem:
@@ -187,7 +197,7 @@ def process_document(workspace: Workspace, doc: Document, *, today: date | None 
     doc.status = "processing"
     doc.attempts += 1
     try:
-        pages = read_pages(doc, document_path(doc))
+        pages = _read_stored_pages(doc)
     except (Invalid, ocr.OcrUnavailable) as err:
         doc.status, doc.message = "failed", (err.message if isinstance(err, Invalid) else str(err))[:500]
         doc.seconds = _seconds(started)
@@ -477,7 +487,8 @@ def preview(doc: Document, page: int) -> bytes:
     if not path.exists():
         raise NotFound("The file of this document is missing.")
     try:
-        return text.preview_jpeg(path, doc.content_type, page)
+        with crypto.plain_copy(path) as plain:
+            return text.preview_jpeg(plain, doc.content_type, page)
     except Invalid as err:
         raise NotFound(err.message) from None
 

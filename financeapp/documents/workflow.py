@@ -16,6 +16,7 @@ with the vendor as payee, the vendor's default category and the document attache
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from financeapp.accounts.models import Account
 from financeapp.auth.models import User
+from financeapp.core import crypto
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, Forbidden, Invalid
 from financeapp.core.scoping import get_scoped_or_404, scoped
@@ -193,7 +195,7 @@ def _book(workspace: Workspace, actor: User, doc: Document, options: Options) ->
         direction="out", payee=(vendor.name if vendor else doc.vendor_name) or "",
         category_id=vendor.default_category_id if vendor else None,
         memo=f"{doc.kind.capitalize()}{number} (document #{doc.id})"))
-    with services.document_path(doc).open("rb") as stream:
+    with io.BytesIO(crypto.read_file(services.document_path(doc))) as stream:
         written = storage.write_checked_upload(workspace.id, doc.original_name, stream, kinds=services.KINDS,
                                                only=services.ONLY_THESE, stem="document")
     storage.keep_with_row(written, Attachment(

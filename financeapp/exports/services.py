@@ -15,7 +15,10 @@ Workspace document (format "financeapp-workspace", version 1)::
      "workspace": {"name": "...", "base_currency": "USD"},
      "tables": {"accounts": {"columns": ["id", "name", ...], "rows": [[1, "Checking", ...], ...]}, ...}}
 
-Amounts are strings ("-12.340"), dates and times ISO 8601. Which tables, and how ids are
+Amounts are strings ("-12.340"), dates and times ISO 8601. Encrypted columns (account numbers,
+bank details; core/crypto.py) stay encrypted in the document, and its "encryption" section names
+the key: a restore opens them with the same ENCRYPTION_KEY (or one still in ENCRYPTION_OLD_KEYS) and
+refuses the file, saying so, without it. Which tables, and how ids are
 re-mapped, is decided by `financeapp.exports.registry`. A restore writes a NEW workspace
 owned by the restoring user; it is all or nothing (the caller rolls back on any error).
 """
@@ -34,8 +37,9 @@ from typing import IO, TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from financeapp.accounts.models import Account
+from financeapp.accounts.models import Account, number_digest
 from financeapp.categories.services import category_choices
+from financeapp.core.crypto import DecryptionError, EncryptedText, ring
 from financeapp.core.db import Money, utcnow
 from financeapp.core.errors import Invalid
 from financeapp.core.money import minor_units
@@ -183,7 +187,8 @@ def _scope(plan: Plan, workspace: Workspace) -> Any:
 def _table_rows(plan: Plan, workspace: Workspace, chunk: int) -> Iterator[list[tuple]]:
     """Chunks of the workspace's rows of one table, in primary-key order (keyset, never all at once)."""
     key = list(plan.table.primary_key.columns)
-    columns = [plan.table.c[name] for name in plan.columns]
+    # Encrypted columns are exported as stored: the backup never holds them in clear.
+    columns = [_stored(plan.table.c[name]) for name in plan.columns]
     base = sa.select(*columns, *[k for k in key if k.name not in plan.columns]).where(_scope(plan, workspace))
     last: tuple | None = None
     width = len(columns)
@@ -204,11 +209,18 @@ def _table_rows(plan: Plan, workspace: Workspace, chunk: int) -> Iterator[list[t
         yield [tuple(r)[:width] for r in rows]
 
 
+def _stored(column: sa.Column) -> sa.ColumnElement:
+    return sa.type_coerce(column, sa.Text()).label(column.name) if isinstance(column.type, EncryptedText) else column
+
+
 def workspace_json(workspace: Workspace, *, chunk: int | None = None) -> Iterator[str]:
     """The workspace as one JSON document, yielded in pieces (a table chunk at a time)."""
     chunk = chunk or CHUNK
     head = {"format": FORMAT, "version": VERSION, "exported_at": utcnow().isoformat() + "Z",
-            "workspace": {"name": workspace.name, "base_currency": workspace.base_currency}}
+            "workspace": {"name": workspace.name, "base_currency": workspace.base_currency},
+            "encryption": {"cipher": "AES-256-GCM", "key_id": ring().current_id,
+                           "note": "Account numbers and bank details in this file are encrypted; restore it on a "
+                                   "server with the same ENCRYPTION_KEY."}}
     yield json.dumps(head)[:-1] + ', "tables": {'
     for index, plan in enumerate(plans()):
         yield ("" if index == 0 else ", ") + json.dumps(plan.name) + ': {"columns": ' + json.dumps(plan.columns) \
@@ -274,7 +286,10 @@ class _Converter:
         self.column = column
         kind = column.type
         self.nullable = column.nullable
-        if isinstance(kind, Money):
+        if isinstance(kind, EncryptedText):
+            self.kind = "encrypted"
+            self.context = kind.context
+        elif isinstance(kind, Money):
             self.kind = "money"
             self.scale = kind.SCALE
         elif isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):  # float ok: a type check, no money
@@ -300,6 +315,14 @@ class _Converter:
                 raise ValueError("must not be empty")
             return None
         kind = self.kind
+        if kind == "encrypted":  # opened here; written again under this server's current key
+            if not isinstance(value, str):
+                raise ValueError("is not text")
+            try:
+                return ring().decrypt_text(value, self.context)
+            except DecryptionError:
+                raise ValueError("is encrypted under a key this server does not have: restore the file where "
+                                 "ENCRYPTION_KEY is the key it was exported with") from None
         if kind == "money":
             if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
                 raise ValueError("is not an amount")
@@ -385,6 +408,7 @@ def restore_workspace(owner: User, document: dict | bytes | str, *, name: str | 
         for plan in plans():
             counts[plan.name] = _restore_table(plan, document, workspace, owner, ids)
         db.session.flush()
+        _index_account_numbers(workspace)
         totals.mark_workspace(db.session, workspace.id)
     except IntegrityError as err:
         raise _problem("This workspace export is inconsistent and was not restored: "
@@ -392,6 +416,14 @@ def restore_workspace(owner: User, document: dict | bytes | str, *, name: str | 
     except DBAPIError as err:  # MySQL refusing a value SQLite would take (a range, a length)
         raise _problem(f"This workspace export has a value the database refused: {str(err.orig)[:200]}") from None
     return RestoreResult(workspace=workspace, counts=counts)
+
+
+def _index_account_numbers(workspace: Workspace) -> None:
+    """The restored accounts' keyed number hashes, under this server's key (they were not in the file)."""
+    for account in db.session.scalars(sa.select(Account).where(Account.workspace_id == workspace.id,
+                                                               Account.number != "")):
+        account.number_digest = number_digest(account.number)
+    db.session.flush()
 
 
 def _new_rows(plan: Plan, workspace: Workspace) -> Any:

@@ -58,6 +58,7 @@ from financeapp.imports.storage import (
     clean_file_name,
     discard_files,
     import_folder,
+    open_plan,
     plan_path,
     read_stored,
     write_atomically,
@@ -72,7 +73,7 @@ def stage_upload(workspace: Workspace, user: User | None, filename: str, data: b
     name = clean_file_name(filename)
     fmt = detect(name, data)
     token = secrets.token_hex(16)
-    write_atomically(import_folder(workspace.id) / token, data)
+    write_atomically(import_folder(workspace.id) / token, data, sealed=True)
     batch = ImportBatch(
         workspace_id=workspace.id, file_name=name, format=fmt[:10], status="staged", stored_name=token,
         sha256=sha256(data).hexdigest(), options="{}", created_by_id=user.id if user else None,
@@ -255,7 +256,8 @@ def analyse_batch(workspace: Workspace, batch: ImportBatch, progress: ProgressFn
     if batch.status != "running":
         require_staged(batch)
     plan = plan_batch(workspace, batch, progress=progress)
-    write_atomically(plan_path(batch), "".join(preview_row(row, plan).to_line() for row in plan.rows).encode())
+    write_atomically(plan_path(batch), "".join(preview_row(row, plan).to_line() for row in plan.rows).encode(),
+                     sealed=True)
     record_counts(batch, plan)
     WizardState.change(batch, analysed=True, targets=[t.label for t in plan.targets],
                        target_how=[t.how for t in plan.targets], warnings=plan.warnings,
@@ -276,7 +278,7 @@ class PreviewPage:
 def _preview_lines(batch: ImportBatch) -> Iterator[tuple[str, str, str]]:
     """(status, key, JSON) of each stored preview row; none when the preview is gone or out of date."""
     try:
-        handle = plan_path(batch).open(encoding="utf-8")
+        handle = open_plan(batch)
     except (FileNotFoundError, NotFound):
         return
     with handle:

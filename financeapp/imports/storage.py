@@ -10,6 +10,7 @@ random token (`stored_path`), its preview as one line per row (`plan_path`, writ
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import secrets
@@ -19,6 +20,7 @@ from typing import Any
 
 from flask import current_app
 
+from financeapp.core import crypto
 from financeapp.core.errors import NotFound
 from financeapp.imports.models import ImportBatch
 
@@ -42,14 +44,20 @@ def stored_path(batch: ImportBatch) -> Path:
 
 
 def read_stored(batch: ImportBatch) -> bytes:
+    """The uploaded bank file, decrypted (it is stored encrypted, core/crypto.py)."""
     try:
-        return stored_path(batch).read_bytes()
+        return crypto.read_file(stored_path(batch))
     except FileNotFoundError:
         raise NotFound("The uploaded file of this import is no longer kept; upload it again.") from None
 
 
 def plan_path(batch: ImportBatch) -> Path:
     return stored_path(batch).with_suffix(".plan")
+
+
+def open_plan(batch: ImportBatch) -> io.StringIO:
+    """The stored preview, decrypted, to read line by line."""
+    return io.StringIO(crypto.read_file(plan_path(batch)).decode("utf-8"))
 
 
 def progress_path(batch: ImportBatch) -> Path:
@@ -67,10 +75,14 @@ def discard_files(batch: ImportBatch) -> None:
             current_app.logger.warning("could not remove %s", path)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, sealed: bool = False) -> None:
+    """Replace `path` with `data` at once; `sealed` encrypts it (the upload and its preview hold bank data)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + f".{secrets.token_hex(4)}.tmp")
-    temporary.write_bytes(data)
+    if sealed:
+        crypto.write_file(temporary, data)
+    else:
+        temporary.write_bytes(data)
     os.replace(temporary, path)
 
 

@@ -3,8 +3,9 @@
 Settings (read from app.config, falling back to the environment, with Flask-Mail's names):
 MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS (STARTTLS), MAIL_USE_SSL (implicit TLS), MAIL_USERNAME,
 MAIL_PASSWORD, MAIL_DEFAULT_SENDER, MAIL_TIMEOUT (seconds), MAIL_FOLDER (where development mail
-goes; default instance/mail/) and BASE_URL (the site's address, for links in mail sent outside a
-request, e.g. from cron). Under TESTING without MAIL_SERVER or MAIL_FOLDER, messages are kept in
+goes; default instance/mail/) and BASE_URL (the site's address: every link in a message is built
+from it, in a request or from cron, never from the request's Host). Under TESTING without
+MAIL_SERVER or MAIL_FOLDER, messages are kept in
 memory (`outbox()`) instead of being written into the source tree.
 
 Every message has a plain-text and an HTML part, rendered from templates/mail/<name>.txt and .html.
@@ -22,8 +23,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, request
 
 log = logging.getLogger("financeapp.mail")
 
@@ -47,21 +49,27 @@ def _flag(key: str) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def base_url() -> str:
+    """The site's configured address (core/hosts.py); never the request's Host."""
+    return str(setting("BASE_URL", "http://localhost:5000")).rstrip("/")
+
+
 @contextmanager
 def link_context():
-    """A request context for url_for(_external=True) when there is none (CLI, jobs)."""
-    if has_request_context():
+    """A request context whose links point at BASE_URL, for rendering messages (in a request or not)."""
+    if has_request_context() and request.host_url.rstrip("/") == base_url():
         yield
         return
-    base = setting("BASE_URL", "http://localhost:5000")
-    with current_app.test_request_context("/", base_url=base):
+    with current_app.test_request_context("/", base_url=base_url()):
         yield
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for a message."""
-    with link_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for a message, on BASE_URL whatever Host the request named."""
+    parts = urlsplit(base_url())
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def build_message(to: str, subject: str, template: str, **context: Any) -> EmailMessage:

@@ -40,9 +40,10 @@ READ_FROM_REPLICA = frozenset({
     "accounts.index", "api.accounts_index",
     "api.categories_index",
 })
-# Tables whose rows grant access: always read where they are written.
+# Tables whose rows grant access: always read where they are written (a sign-out on the primary must
+# end the session at once, not after the replica's lag).
 PRIMARY_ONLY_TABLES = frozenset({"users", "api_tokens", "memberships", "workspaces", "user_sessions",
-                                 "sign_in_sessions", "invitations"})
+                                 "invitations"})
 DOWN_SECONDS = 30.0
 SESSION_KEY = "primary_until"
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
-import os
 import re
 import secrets
 import unicodedata
@@ -31,6 +30,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from financeapp.core import crypto
 from financeapp.core.errors import Invalid, NotFound
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
@@ -203,24 +203,25 @@ def stored_file(attachment: Attachment) -> Path:
 
 def _write_new_file(folder: Path, head: bytes, stream: Readable, limit: int, quoted: str
                     ) -> tuple[str, int, str]:
-    """Write `head` and the rest of `stream` to a new random file; its name, size and sha256."""
+    """Write `head` and the rest of `stream`, encrypted (core/crypto.py), to a new random file; its name,
+    size and sha256 (of the content, as the user sent it)."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     path = folder / stored_name
     digest = hashlib.sha256()
     size = 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    parts: list[bytes] = []
+    chunk = head
+    while chunk:
+        size += len(chunk)
+        if size > limit:
+            message = f"{quoted} is larger than the {limit / (1024 * 1024):g} MB upload limit."
+            raise Invalid(message, fields={"file": message})
+        digest.update(chunk)
+        parts.append(chunk)
+        chunk = stream.read(min(CHUNK_BYTES, limit + 1 - size))
     try:
-        with os.fdopen(fd, "wb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > limit:
-                    message = f"{quoted} is larger than the {limit / (1024 * 1024):g} MB upload limit."
-                    raise Invalid(message, fields={"file": message})
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = stream.read(min(CHUNK_BYTES, limit + 1 - size))
+        crypto.write_file(path, b"".join(parts), exclusive=True)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

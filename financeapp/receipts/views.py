@@ -6,6 +6,7 @@ else the transaction's edit page, else the dashboard.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import g, request, send_file, url_for
@@ -13,6 +14,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from financeapp.core import crypto
 from financeapp.core.forms import require_valid
 from financeapp.core.scoping import get_scoped_or_404, require_role
 from financeapp.core.security import safe_next_url
@@ -63,8 +65,9 @@ def download(attachment_id: int):
 
 
 def stored_file_response(path: Path, content_type: str, name: str, sha256: str, *, as_attachment: bool) -> Response:
-    """A stored upload sent to a member: sandboxed, privately cached, under the user's file name."""
-    response = send_file(path, mimetype=content_type, as_attachment=as_attachment, download_name=name, etag=sha256)
+    """A stored upload sent to a member, decrypted: sandboxed, privately cached, under the user's file name."""
+    response = send_file(io.BytesIO(crypto.read_file(path)), mimetype=content_type, as_attachment=as_attachment,
+                         download_name=name, etag=sha256)
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.cache_control.private = True
     return response

@@ -94,6 +94,19 @@ def _id(args: Mapping[str, str], name: str, errors: dict[str, str]) -> int | Non
     return value
 
 
+def _one_sided(args: Mapping[str, str], today: date, errors: dict[str, str]) -> tuple[date | None, date | None]:
+    """A custom range's dates; either may be left out: `end` alone is the twelve whole months up to it,
+    `start` alone runs to today (or to itself, if it is later). A missing date is never an error."""
+    given_start, given_end = (args.get("start") or "").strip(), (args.get("end") or "").strip()
+    start = _day(args, "start", errors) if given_start else None
+    end = _day(args, "end", errors) if given_end else None
+    if given_start and not given_end and start is not None:
+        end = max(start, today)
+    elif given_end and not given_start and end is not None:
+        start, _ = preset_range("last-12-months", end)
+    return start, end
+
+
 def read_filter(args: Mapping[str, str], today: date, default: str = "last-12-months") -> FilterForm:
     """Read the picker; on a bad field its message is kept and a safe default is used instead."""
     errors: dict[str, str] = {}
@@ -107,7 +120,7 @@ def read_filter(args: Mapping[str, str], today: date, default: str = "last-12-mo
     if preset != "custom":
         start, end = preset_range(preset, today)
         return FilterForm(preset, start, end, account_id, label_id, errors)
-    start, end = _day(args, "start", errors), _day(args, "end", errors)
+    start, end = _one_sided(args, today, errors)
     if start and end and start > end:
         errors["end"] = "The end date must be on or after the start date."
     elif start and end and (end - start).days > MAX_DAYS:

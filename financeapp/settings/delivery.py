@@ -8,28 +8,31 @@ channel its user chose; nothing slow happens inside the caller's transaction. `d
 
 Webhooks POST JSON with `X-Financeapp-Timestamp` (Unix seconds) and
 `X-Financeapp-Signature: sha256=<hex>` = HMAC-SHA256(secret, f"{timestamp}.{body}"). A receiver
-recomputes it and rejects old timestamps (replays).
+recomputes it and rejects old timestamps (replays). Webhooks reach public addresses only, checked
+at save and at each delivery, redirects not followed (core/outbound.py; WEBHOOK_ALLOW_PRIVATE=1 for
+a LAN receiver).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 
 from financeapp.accounts.models import Account
 from financeapp.auth.models import User
+from financeapp.core import outbound
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid
 from financeapp.core.money import format_money
@@ -64,6 +67,10 @@ def set_webhook(user: User, url: str) -> WebhookEndpoint:
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500 or any(c.isspace() for c in url):
         message = "Enter a full http:// or https:// address, at most 500 characters."
         raise Invalid(message, fields={"url": message})
+    try:
+        outbound.check(url, allow_private=_allow_private())
+    except outbound.Refused as err:
+        raise Invalid(str(err), fields={"url": str(err)}) from None
     endpoint = webhook_of(user)
     if endpoint is None:
         endpoint = WebhookEndpoint(user_id=user.id, url=url, secret=secrets.token_hex(32))
@@ -202,19 +209,29 @@ def _post_webhook(delivery: Delivery) -> int:
     body = json.dumps({"event": delivery.kind, "delivery_id": delivery.id,
                        "data": json.loads(delivery.payload or "{}")}, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json", "User-Agent": "financeapp-webhooks/1",
         TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
         "X-Financeapp-Delivery": str(delivery.id),
-    })
+    }
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-            return response.status
-    except urllib.error.HTTPError as err:
-        delivery.response_code = err.code
-        raise DeliveryFailed(f"HTTP {err.code}") from err
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        raise DeliveryFailed(f"{type(err).__name__}: {getattr(err, 'reason', err)}") from err
+        # Checked again now: the name may resolve elsewhere than when it was saved.
+        target = outbound.check(endpoint.url, allow_private=_allow_private())
+        status = outbound.post(target, body, headers, timeout=WEBHOOK_TIMEOUT)
+    except outbound.Refused as err:
+        raise DeliveryFailed(f"refused: {err}") from err
+    except (OSError, ValueError, http.client.HTTPException) as err:
+        raise DeliveryFailed(f"{type(err).__name__}: {err}") from err
+    if status >= 300:
+        delivery.response_code = status
+        raise DeliveryFailed(f"HTTP {status}" + (" (redirects are not followed)" if status < 400 else ""))
+    return status
+
+
+def _allow_private() -> bool:
+    """WEBHOOK_ALLOW_PRIVATE=1: the operator lets webhooks reach private addresses (a LAN receiver)."""
+    value = current_app.config.get("WEBHOOK_ALLOW_PRIVATE")
+    return value is True or str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def deliveries_of(user: User, limit: int = 50) -> list[Delivery]:

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from financeapp.core.crypto import EncryptedText
 from financeapp.core.db import Base, utcnow
 
 # The kinds a user chooses channels for (a subset of notifications.models.KINDS).
@@ -50,7 +51,7 @@ class WebhookEndpoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     url: Mapped[str] = mapped_column(sa.String(500))
-    secret: Mapped[str] = mapped_column(sa.String(64))
+    secret: Mapped[str] = mapped_column(EncryptedText("webhook_endpoints.secret"))  # encrypted at rest
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -11,11 +11,12 @@ from flask_login import current_user, login_required, logout_user
 
 from financeapp.auth import audit, tokens, twofactor
 from financeapp.auth import services as auth_services
+from financeapp.auth import sessions as auth_sessions
 from financeapp.auth.context import request_meta
 from financeapp.core.db import utcnow
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors, form_status
+from financeapp.core.forms import form_status
 from financeapp.core.security import check_password
+from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 from financeapp.mail import MailError, external_url, send_mail
 from financeapp.notifications.services import notification_created
@@ -82,16 +83,9 @@ def index():
 @login_required
 def update_profile():
     form = ProfileForm()
-    if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash("Settings saved.", "success")
-            return redirect(url_for("settings.index"))
+    if save_form(form, lambda: services.update_profile(current_user, form.to_input())):
+        flash("Settings saved.", "success")
+        return redirect(url_for("settings.index"))
     return _render_profile(form, status=form_status(form))
 
 
@@ -99,26 +93,25 @@ def update_profile():
 @login_required
 def change_email():
     form = EmailChangeForm()
-    if form.validate_on_submit():
+    if done := save_form(form, lambda: _request_email_change(form)):
+        email = done.value
         try:
-            email = auth_services.request_email_change(current_user, form.email.data, form.password.data)
-            audit.record_event(current_user, "email_change_requested", request_meta(), email)
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
+            send_mail(email, "Confirm your new e-mail address", "email_change", name=current_user.display_name,
+                      email=email, days=auth_services.EMAIL_CHANGE_MAX_AGE // 86400,
+                      link=external_url("auth.confirm_email_change",
+                                        token=auth_services.email_change_token(current_user)))
+        except MailError:
+            flash("We could not send the confirmation e-mail; try again later.", "warning")
         else:
-            db.session.commit()
-            try:
-                send_mail(email, "Confirm your new e-mail address", "email_change", name=current_user.display_name,
-                          email=email, days=auth_services.EMAIL_CHANGE_MAX_AGE // 86400,
-                          link=external_url("auth.confirm_email_change",
-                                            token=auth_services.email_change_token(current_user)))
-            except MailError:
-                flash("We could not send the confirmation e-mail; try again later.", "warning")
-            else:
-                flash(f"We sent a link to {email}. Your address changes once you open it.", "info")
-            return redirect(url_for("settings.index"))
+            flash(f"We sent a link to {email}. Your address changes once you open it.", "info")
+        return redirect(url_for("settings.index"))
     return _render_profile(email_form=form, status=form_status(form))
+
+
+def _request_email_change(form: EmailChangeForm) -> str:
+    email = auth_services.request_email_change(current_user, form.email.data, form.password.data)
+    audit.record_event(current_user, "email_change_requested", request_meta(), email)
+    return email
 
 
 # Security: two-factor and the audit log --------------------------------------------------------------
@@ -154,37 +147,34 @@ def two_factor_confirm():
     form = ConfirmTwoFactorForm()
     if current_user.two_factor_enabled or not current_user.totp_secret:
         return redirect(url_for("settings.security"))
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.confirm_setup(current_user, form.code.data)
-            audit.record_event(current_user, "two_factor_enabled", request_meta())
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash("Two-factor authentication is on.", "success")
-            return _page("settings/recovery_codes.html", codes=codes)
+    if done := save_form(form, lambda: _confirm_two_factor(form.code.data)):
+        flash("Two-factor authentication is on.", "success")
+        return _page("settings/recovery_codes.html", codes=done.value)
     return _render_setup(form, form_status(form))
+
+
+def _confirm_two_factor(code: str) -> list[str]:
+    codes = twofactor.confirm_setup(current_user, code)
+    audit.record_event(current_user, "two_factor_enabled", request_meta())
+    return codes
 
 
 @bp.post("/two-factor/disable")
 @login_required
 def two_factor_disable():
     form = DisableTwoFactorForm()
-    if form.validate_on_submit():
-        try:
-            twofactor.disable(current_user, form.password.data, form.code.data)
-            audit.record_event(current_user, "two_factor_disabled", request_meta())
-        except FinanceError as err:
-            db.session.commit()  # keeps the replay guard if a code was spent; nothing else changed
-            flash(err.message, "danger")
-            return redirect(url_for("settings.security"))
-        db.session.commit()
-        flash("Two-factor authentication is off.", "success")
-    else:
+    if not form.validate_on_submit():
         flash("Enter your password and a code.", "danger")
-    return redirect(url_for("settings.security"))
+        return redirect(url_for("settings.security"))
+    # A refused attempt changed nothing (a code is spent only when it is right), so its rollback loses nothing.
+    return run_action(lambda: _disable_two_factor(form.password.data, form.code.data),
+                      success="Two-factor authentication is off.", then=url_for("settings.security"))
+
+
+def _disable_two_factor(password: str, code: str) -> bool:
+    twofactor.disable(current_user, password, code)
+    audit.record_event(current_user, "two_factor_disabled", request_meta())
+    return True
 
 
 @bp.post("/two-factor/recovery-codes")
@@ -222,19 +212,17 @@ def create_token():
     if g.get("workspace") is None:
         form.form_errors.append("You are not a member of any workspace.")
         return _render_tokens(form, status=422)
-    if form.validate_on_submit():
-        try:
-            token, raw = tokens.create_token(current_user, g.workspace, form.to_input())
-            audit.record_event(current_user, "token_created", request_meta(),
-                               f"{token.name} ({token.scope}) for {g.workspace.name}")
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            # Rendered, not redirected: the token must not travel through a flash message or the session.
-            return _render_tokens(TokenForm(formdata=None), new_token=raw, status=201)
+    if done := save_form(form, lambda: _create_token(form)):
+        # Rendered, not redirected: the token must not travel through a flash message or the session.
+        return _render_tokens(TokenForm(formdata=None), new_token=done.value, status=201)
     return _render_tokens(form, status=form_status(form))
+
+
+def _create_token(form: TokenForm) -> str:
+    token, raw = tokens.create_token(current_user, g.workspace, form.to_input())
+    audit.record_event(current_user, "token_created", request_meta(),
+                       f"{token.name} ({token.scope}) for {g.workspace.name}")
+    return raw
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
@@ -246,6 +234,47 @@ def revoke_token(token_id: int):
     flash(f"Token “{token.name}” revoked; scripts using it now get 401.", "success")
     return redirect(url_for("settings.tokens"))
 
+
+
+# Signed-in devices: every live sign-in, each signed out on its own or all but this one ---------------------
+
+@bp.get("/devices")
+@login_required
+def devices():
+    return _page("settings/devices.html", sessions=auth_sessions.live_of(current_user),
+                 this=auth_sessions.current(), idle_days=auth_sessions.idle_limit(True).days,
+                 idle_hours=int(auth_sessions.idle_limit(False).total_seconds() // 3600))
+
+
+@bp.post("/devices/<int:session_id>/revoke")
+@login_required
+def revoke_device(session_id: int):
+    this = auth_sessions.current()
+    if this is not None and this.id == session_id:
+        flash("That is this device: use “Sign out” in the menu.", "info")
+        return redirect(url_for("settings.devices"))
+    return run_action(lambda: _revoke_device(session_id), success="That device is signed out.",
+                      then=url_for("settings.devices"))
+
+
+def _revoke_device(session_id: int):
+    record = auth_sessions.revoke(current_user, session_id)
+    audit.record_event(current_user, "session_revoked", request_meta(), record.user_agent[:120])
+    return record
+
+
+@bp.post("/devices/revoke-others")
+@login_required
+def revoke_other_devices():
+    return run_action(_revoke_other_devices, then=url_for("settings.devices"),
+                      success=lambda ended: f"Signed out everywhere else ({ended} other "
+                                            f"sign-in{'' if ended == 1 else 's'}).")
+
+
+def _revoke_other_devices() -> int:
+    ended = auth_sessions.revoke_all(current_user, keep=auth_sessions.current())
+    audit.record_event(current_user, "sessions_revoked", request_meta(), f"{ended} ended")
+    return ended
 
 
 # Notifications: channels per kind, the webhook, the delivery log ------------------------------------------
@@ -286,16 +315,9 @@ def save_notifications():
 @login_required
 def save_webhook():
     form = WebhookForm()
-    if form.validate_on_submit():
-        try:
-            delivery.set_webhook(current_user, form.url.data)
-        except FinanceError as err:
-            db.session.rollback()
-            attach_errors(form, err)
-        else:
-            db.session.commit()
-            flash("Webhook saved. Verify each request's signature with the secret shown below.", "success")
-            return redirect(url_for("settings.notifications"))
+    if save_form(form, lambda: delivery.set_webhook(current_user, form.url.data)):
+        flash("Webhook saved. Verify each request's signature with the secret shown below.", "success")
+        return redirect(url_for("settings.notifications"))
     return _render_notifications(form, form_status(form))
 
 
@@ -355,17 +377,12 @@ def delete_account():
     if form.validate_on_submit():
         if form.confirm.data.strip() != "DELETE":
             form.confirm.errors = ["Type DELETE in capitals to confirm."]
-        else:
-            try:
-                removed = privacy.delete_account(current_user, form.password.data, form.code.data or "")
-            except FinanceError as err:
-                db.session.rollback()
-                attach_errors(form, err)
-            else:
-                db.session.commit()
-                logout_user()
-                session.clear()
-                flash("Your account is deleted" + (f", with {', '.join(removed)}" if removed else "") + ". Goodbye.",
-                      "info")
-                return redirect(url_for("auth.login"))
+        elif done := save_form(form, lambda: privacy.delete_account(current_user, form.password.data,
+                                                                    form.code.data or ""), validate=False):
+            removed = done.value
+            logout_user()
+            session.clear()
+            flash("Your account is deleted" + (f", with {', '.join(removed)}" if removed else "") + ". Goodbye.",
+                  "info")
+            return redirect(url_for("auth.login"))
     return _render_privacy(form, form_status(form))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from financeapp.categories.models import Category
+from financeapp.core.crypto import EncryptedText
 from financeapp.core.db import Base, WorkspaceScoped, utcnow
 
 
@@ -26,7 +27,7 @@ class Vendor(WorkspaceScoped, Base):
     gstin: Mapped[str | None] = mapped_column(sa.String(15))
     gstin_valid: Mapped[bool | None]
     # The bank details printed on its last invoice (account number, IFSC), to notice a change.
-    bank_details: Mapped[str] = mapped_column(sa.String(80), default="")
+    bank_details: Mapped[str] = mapped_column(EncryptedText("vendors.bank_details"), default="")  # encrypted
     bank_details_changed_at: Mapped[datetime | None]
     default_category_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("categories.id", ondelete="SET NULL"), index=True)

@@ -116,4 +116,4 @@ def test_the_same_link_mail_is_sent_when_the_server_is_down_without_a_500(client
     monkeypatch.setitem(ctx.config, "MAIL_PORT", free_port())
     response = register(client, "down@example.com")
     assert response.status_code == 302
-    assert "could not send" in client.get("/dashboard").get_data(as_text=True)
+    assert "could not send" in client.get(response.headers["Location"]).get_data(as_text=True)

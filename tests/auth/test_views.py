@@ -17,21 +17,38 @@ def register(client, email="new@example.com", password="a-good-pass-1", confirm=
     })
 
 
-def test_register_signs_in_and_creates_a_personal_workspace(client):
+def test_register_creates_a_personal_workspace_to_sign_in_to(client):
     response = register(client)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/dashboard")
+    assert "/auth/login" in response.headers["Location"]
+    assert client.get("/dashboard").status_code == 302, "nobody is signed in by a sign-up"
+    client.post("/auth/login", data={"email": "new@example.com", "password": "a-good-pass-1"})
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Nia&#39;s money" in page or "Nia's money" in page
     assert "EUR" in page
     assert "owner" in page
 
 
-def test_register_refuses_a_duplicate_email_without_a_second_user(client, ctx):
+def test_register_with_a_taken_address_answers_as_for_a_new_one_and_mails_the_owner(app, client, ctx):
+    from financeapp.auth.models import User
+    from financeapp.extensions import db
+    from financeapp.mail import outbox, text_of
+
     make_user("dup@example.com")
-    response = register(client, email="DUP@example.com")
-    assert response.status_code == 422
-    assert "already exists" in response.get_data(as_text=True)
+    outbox().clear()
+    taken = register(client, email="DUP@example.com")
+    taken_page = client.get(taken.headers["Location"]).get_data(as_text=True)
+    fresh = register(client, email="fresh@example.com")
+    fresh_page = client.get(fresh.headers["Location"]).get_data(as_text=True)
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"].replace("dup", "X") == fresh.headers["Location"].replace("fresh", "X")
+    assert taken_page.replace("dup@", "X@") == fresh_page.replace("fresh@", "X@")
+    assert "already exists" not in taken_page
+    assert db.session.query(User).filter(User.email == "dup@example.com").count() == 1
+    note, verification = outbox()
+    assert note["To"] == "dup@example.com" and "already has an account" in text_of(note)
+    assert "/auth/reset/" in text_of(note)
+    assert verification["To"] == "fresh@example.com" and "/auth/verify/" in text_of(verification)
 
 
 @pytest.mark.parametrize(("password", "message"), [

@@ -97,3 +97,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def finish_sign_up(page, password: str) -> None:
+    """A sign-up answers "check your inbox" on the sign-in page, signing nobody in (issue 11): sign in there."""
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Check your inbox")).to_be_visible()
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))

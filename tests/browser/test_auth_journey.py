@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_register_logout_login(page):
     page.get_by_label("Main currency").select_option("EUR")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "walking-pass-77")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_text("Walker's money · amounts in EUR")).to_be_visible()
     shot = screenshot(page, "dashboard-after-register")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from financeapp.budgets.jobs import check_budget_alerts
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def register(page, email: str) -> None:
     page.get_by_label("Password", exact=True).fill("budget-pass-2026")
     page.get_by_label("Repeat password").fill("budget-pass-2026")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "budget-pass-2026")
 
 
 def test_a_budget_alert_reaches_the_notifications(page, app):

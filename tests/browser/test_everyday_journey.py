@@ -17,7 +17,7 @@ from financeapp.auth.models import User
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.transactions.models import transaction_labels
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 from tests.factories import make_account, make_category, make_transaction, personal_workspace
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def register(page, email: str) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, PASSWORD)
 
 
 def sign_in(page, email: str) -> None:

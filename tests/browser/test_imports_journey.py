@@ -3,12 +3,10 @@ importing the same file again adds nothing, and the import can be undone."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +41,7 @@ def register(page, email: str) -> None:
     page.get_by_label("Password", exact=True).fill("import-pass-2026")
     page.get_by_label("Repeat password").fill("import-pass-2026")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "import-pass-2026")
 
 
 def upload(page) -> None:

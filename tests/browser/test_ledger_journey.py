@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +17,7 @@ def register(page, email: str) -> None:
     page.get_by_label("Password", exact=True).fill("ledger-pass-2026")
     page.get_by_label("Repeat password").fill("ledger-pass-2026")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "ledger-pass-2026")
 
 
 def add_account(page, name: str, opening: str, type_label: str = "Checking") -> None:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def test_create_a_monthly_rent_and_confirm_it_from_the_upcoming_list(page):
     page.get_by_label("Password", exact=True).fill("recurring-pass-2026")
     page.get_by_label("Repeat password").fill("recurring-pass-2026")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "recurring-pass-2026")
 
     page.goto("/accounts/new")
     page.get_by_label("Name").fill("Everyday checking")

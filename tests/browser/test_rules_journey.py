@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +19,7 @@ def register(page, email: str) -> None:
     page.get_by_label("Password", exact=True).fill("rules-pass-2026")
     page.get_by_label("Repeat password").fill("rules-pass-2026")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "rules-pass-2026")
 
 
 def test_rule_preview_apply_and_workspace_backup(page, tmp_path):

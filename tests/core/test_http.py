@@ -104,12 +104,16 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):
     assert response.json["database"] == "unreachable"
 
 
+# What production needs besides SECRET_KEY (issue 11): the site's address and an encryption key.
+PRODUCTION = {"BASE_URL": "https://money.example.org", "ENCRYPTION_KEY": "A" * 43 + "="}
+
+
 def test_production_refuses_a_missing_secret_key():
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", {"SECRET_KEY": "", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app("production", {"SECRET_KEY": "", "SQLALCHEMY_DATABASE_URI": "sqlite://", **PRODUCTION})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", {"SECRET_KEY": "changeme", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    app = create_app("production", {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app("production", {"SECRET_KEY": "changeme", "SQLALCHEMY_DATABASE_URI": "sqlite://", **PRODUCTION})
+    app = create_app("production", {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", **PRODUCTION})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -10,6 +10,7 @@ from itertools import product
 import pytest
 import sqlalchemy as sa
 
+from financeapp.core import crypto
 from financeapp.core.errors import Conflict, FinanceError, Forbidden, Invalid
 from financeapp.documents import workflow
 from financeapp.documents.models import STATES, Document, DocumentEvent
@@ -115,7 +116,7 @@ def test_an_approval_books_exactly_one_expense_with_vendor_category_and_the_docu
     assert txn.payee.name == "Kaveri Office Supplies"
     assert [line.category_id for line in txn.lines] == [team["category"].id]
     [attachment] = db.session.scalars(sa.select(Attachment).where(Attachment.transaction_id == txn.id)).all()
-    assert storage.attachment_path(attachment).read_bytes() == samples.pdf()
+    assert crypto.read_file(storage.attachment_path(attachment)) == samples.pdf()
     with pytest.raises(Conflict):  # a second approval cannot book it again
         workflow.transition(team["ws"], team["people"]["owner"], "owner", doc, "approve")
     db.session.rollback()

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from financeapp.accounts.models import Account
+from financeapp.accounts.models import Account, number_digest
 from financeapp.extensions import db
 from financeapp.imports import jobs, services, storage
 from financeapp.imports.models import ImportBatch
@@ -125,7 +125,7 @@ def test_a_file_with_an_unknown_account_number_creates_the_account(client, auth,
     auth.login("imp@example.com")
     bid = import_through_wizard(client, ofx_file(ofx_statement(MARCH, acctid="DE001", currency="EUR")))
     client.post(f"/imports/{bid}/preview", data={"action": "commit"})
-    account = db.session.scalar(sa.select(Account).where(Account.number == "DE001"))
+    account = db.session.scalar(sa.select(Account).where(Account.number_digest == number_digest("DE001")))
     assert account.currency == "EUR" and account.name == "Checking DE001"
     assert count_transactions() == 4
 

@@ -85,7 +85,8 @@ def server(app, tmp_path_factory) -> Iterator[Server]:
     log, access = folder / "stderr.log", folder / "access.log"
     env = {"FINANCEAPP_ENV": "production", "SECRET_KEY": "g" * 40, "INSECURE_COOKIES": "1",
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "UPLOAD_FOLDER": str(folder / "uploads"),
-           "BASE_URL": f"http://127.0.0.1:{port}", "LOG_FORMAT": "json", "METRICS_TOKEN": METRICS_TOKEN,
+           "BASE_URL": f"http://127.0.0.1:{port}", "ENCRYPTION_KEY": app.config["ENCRYPTION_KEY"],
+           "LOG_FORMAT": "json", "METRICS_TOKEN": METRICS_TOKEN,
            "REDIS_URL": "", "PROMETHEUS_MULTIPROC_DIR": ""}
     env = {k: v for k, v in env.items() if v or k not in ("PROMETHEUS_MULTIPROC_DIR",)}
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)

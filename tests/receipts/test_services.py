@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from financeapp.core import crypto
 from financeapp.core.errors import Invalid, NotFound
 from financeapp.extensions import db
 from financeapp.receipts import services
@@ -59,7 +60,8 @@ def test_pdf_png_and_jpeg_are_stored_by_content_under_a_random_name(books, uploa
     assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
     path = services.attachment_path(attachment)
     assert path == uploads / str(ws.id) / attachment.stored_name
-    assert path.read_bytes() == content
+    assert content not in path.read_bytes(), "stored encrypted (issue 11)"
+    assert crypto.read_file(path) == content
     assert stored_files(uploads) == [path]
 
 

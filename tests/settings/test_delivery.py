@@ -46,6 +46,15 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
 
+@pytest.fixture(autouse=True)
+def _lan_receiver(app):
+    """These tests' receiver listens on loopback: the operator's WEBHOOK_ALLOW_PRIVATE=1 lets webhooks reach
+    it (tests/security/test_webhook_guard.py shows what happens without it)."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    yield
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     receiver = Receiver()
