@@ -121,6 +121,15 @@ class Plan:
                 return month.number
         return None
 
+    def paid_off_on(self, debt_id: int) -> date | None:
+        """The month in which this plan pays the debt off; None when it owes nothing, is not in the plan,
+        or the plan never finishes."""
+        index = next((i for i, debt in enumerate(self.debts) if debt.id == debt_id), None)
+        if index is None or not self.finished:
+            return None
+        number = self.paid_off_month(index)
+        return self.months[number - 1].on if number else None
+
     def interest_of(self, index: int) -> Decimal:
         return sum((m.interest[index] for m in self.months), ZERO)
 

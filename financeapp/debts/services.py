@@ -552,16 +552,18 @@ def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today
 
 
 def debt_summary(workspace: Workspace, today: date | None = None) -> dict:
-    """For the dashboard: total debt in the base currency and the debt-free date under avalanche.
+    """For the dashboard: total debt in the base currency and the debt-free date of the saved plan.
 
+    The saved strategy and extra amount, as the debts page uses them, so the two never disagree.
     Keys: currency, total_debt (Decimal), count, debt_free (date or None), finished (bool),
-    months (int), total_interest (Decimal), extra (Decimal, the saved extra amount), message,
-    missing_rates (currencies left out for want of a rate).
+    months (int), total_interest (Decimal), strategy, extra (Decimal, the saved extra amount),
+    message, missing_rates (currencies left out for want of a rate).
     """
     setting = plan_setting(workspace)
-    view = build_plan(workspace, "avalanche", setting.extra, today)
+    view = build_plan(workspace, setting.strategy, setting.extra, today)
     plan = view.plan
     return {
+        "strategy": plan.strategy,
         "currency": view.currency,
         "total_debt": view.total_debt,
         "count": len(view.statuses),
