@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import scoped
+from financeapp.core.unique import find_or_create
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.transactions.models import transaction_labels
@@ -41,11 +42,11 @@ def labels_named(workspace: Workspace, names: list[str]) -> list[Label]:
     for name in names:
         label = existing.get(name.lower())
         if label is None:
-            label = Label(workspace_id=workspace.id, name=name)
-            db.session.add(label)
+            label = find_or_create(
+                scoped(Label, workspace).where(sa.func.lower(Label.name) == name.lower()),
+                lambda name=name: Label(workspace_id=workspace.id, name=name), what="label")
             existing[name.lower()] = label
         labels.append(label)
-    db.session.flush()
     return labels
 
 
