@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from financeapp.core.money import quantize
-from financeapp.reports import queries
+from financeapp.reports import queries, spending
 from financeapp.reports.months import month_end, month_key
 from financeapp.reports.queries import Flow, RateBook, ReportFilter
 from financeapp.workspaces.models import Workspace
@@ -69,6 +69,7 @@ class ReportResult:
     totals: list[Any] | None = None
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    empty_message: str = "No transactions match these filters. Try a longer range or add transactions."
 
     @property
     def empty(self) -> bool:
@@ -236,6 +237,8 @@ def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook)
         totals=["Total", totals_last.spending, totals_this.spending,
                 _pct_change(totals_this.spending, totals_last.spending), totals_last.income, totals_this.income],
         notes=notes,
+        empty_message=f"No month up to {cutoff.isoformat()} has entries in both {year} and {year - 1} "
+                      f"(to the same day), so there is nothing to compare yet.",
     )
 
 
@@ -362,7 +365,7 @@ def run_report(workspace: Workspace, slug: str, f: ReportFilter) -> ReportResult
     book = queries.rate_book(workspace)
     result = report.build(workspace, f, book)
     result.warnings = [*result.warnings, *book.warnings]
-    result.notes.append(CONVERSION_NOTE)
+    result.notes = [spending.DEFINITION, *result.notes, CONVERSION_NOTE]
     return result
 
 

@@ -31,6 +31,10 @@ from financeapp.categories.models import Category
 from financeapp.core.db import Money
 
 INCOME = "income"
+DEFINITION = ("Income is a line in an income category, or money coming in without a category; spending is a "
+              "line in any other category, net of refunds (a refund lowers its own category's spending), or "
+              "money going out without a category. A split counts per line. Transfers between your accounts "
+              "are neither.")
 
 
 def _zero() -> Any:
