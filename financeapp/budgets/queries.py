@@ -110,7 +110,7 @@ def monthly_activity(workspace: Workspace, first: date, last: date,
     month = sa.extract("month", Transaction.on)
     kinds = spending.category_kinds()
     rows = db.session.execute(
-        sa.select(year, month, TransactionLine.category_id, Account.currency,
+        sa.select(year, month, TransactionLine.category_id, Account.currency, Transaction.account_id,
                   spending.sum_money(spending.line_income(TransactionLine.amount, kinds.kind)),
                   spending.sum_money(spending.line_spending(TransactionLine.amount, kinds.kind)))
         .select_from(TransactionLine)
@@ -124,7 +124,8 @@ def monthly_activity(workspace: Workspace, first: date, last: date,
             Transaction.on >= month_start(first),
             Transaction.on <= month_end(last),
         )
-        .group_by(year, month, TransactionLine.category_id, Account.currency)
+        # Per account, as the reports convert, so a foreign currency's roundings (and totals) agree with theirs.
+        .group_by(year, month, TransactionLine.category_id, Account.currency, Transaction.account_id)
     ).all()
     base = workspace.base_currency
     foreign: dict[date, set[str]] = {}
@@ -133,7 +134,7 @@ def monthly_activity(workspace: Workspace, first: date, last: date,
             foreign.setdefault(date(int(row[0]), int(row[1]), 1), set()).add(row[3])
     rates = {m: rates_to(workspace, codes, base, month_end(m)) for m, codes in foreign.items()}
     result: dict[date, MonthActivity] = {}
-    for row_year, row_month, category_id, currency, income, spent in rows:
+    for row_year, row_month, category_id, currency, _account_id, income, spent in rows:
         key = date(int(row_year), int(row_month), 1)
         activity = result.setdefault(key, MonthActivity())
         if currency != base:

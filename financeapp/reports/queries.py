@@ -4,8 +4,8 @@ Every figure is a GROUP BY in the database; Python only converts and adds up the
 aggregates (a few hundred rows at most), never the transactions themselves.
 
 Rules shared by every report:
-- Amounts are in the workspace base currency. Each aggregate is grouped by the account
-  currency and the month, and converted at the rate of the month's last day (the latest
+- Amounts are in the workspace base currency. Each aggregate is grouped by the account, the
+  month and (for income and spending) the category, and converted at the rate of the month's last day (the latest
   rate on or before it; a direct rate first, else the reverse pair's, inverted), rounded
   half-even to the base currency's minor units. A missing rate is never 1.0: that part is
   left out and reported in `warnings`.
@@ -328,10 +328,22 @@ def _convert_rows(rows: Iterable[Any], book: RateBook, width: int) -> Iterator[t
         yield (month, *key), Flow(income, spent)
 
 
+def has_foreign(book: RateBook) -> bool:
+    """Whether any account needs converting; then sums are converted per category (see `monthly_flows`)."""
+    return any(currency != book.base for currency in book.currency_of.values())
+
+
 def monthly_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> dict[str, Flow]:
-    """Income and spending per month ('YYYY-MM'), every month of the range present."""
+    """Income and spending per month ('YYYY-MM'), every month of the range present.
+
+    With accounts in other currencies the sums are converted per (account, month, category), as
+    the category reports convert them, so each rounding is the same and every report's total
+    spending agrees to the cent; in the base currency there is nothing to round.
+    """
     result = {key: Flow() for key in months_between(f.start, f.end)}
-    for (month,), flow in _convert_rows(flow_rows(workspace, f, book), book, 0):
+    by_category = has_foreign(book)
+    rows = flow_rows(workspace, f, book, by_category=by_category)
+    for (month, *_category), flow in _convert_rows(rows, book, 1 if by_category else 0):
         target = result.setdefault(month, Flow())
         target.income += flow.income
         target.spending += flow.spending
@@ -488,13 +500,15 @@ def account_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list
     """Per account: income, spending and transfers in the range, in its currency and in the base currency."""
     month = conversion_month(book)
     is_transfer = sa.case((Transaction.transfer_key.is_(None), sa.literal(0)), else_=sa.literal(1))
+    # Converted per category too where a rate applies, as `monthly_flows` does (the same roundings).
+    keys = (TransactionLine.category_id,) if has_foreign(book) else ()
     query, amount, kind = _lines_with_kinds(sa.select(Transaction.account_id, month, is_transfer))
     query = _scope(
         query.add_columns(spending.sum_money(spending.line_income(amount, kind)),
                           spending.sum_money(spending.line_spending(amount, kind)), _money_in(amount),
                           _money_out(amount))
         .where(Transaction.on >= f.start, Transaction.on <= f.end)
-        .group_by(Transaction.account_id, month, is_transfer),
+        .group_by(Transaction.account_id, month, is_transfer, *keys),
         workspace, f,
     )
     accounts = {a.id: AccountFlow(a) for a in db.session.scalars(

@@ -28,7 +28,7 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 CONVERSION_NOTE = (
     "Amounts are in the workspace base currency. Accounts in another currency are added up per month "
-    "and converted at the rate of the month's last day (the latest rate entered on or before it); a "
+    "and category and converted at the rate of the month's last day (the latest rate entered on or before it); a "
     "month without a rate is left out and named in a warning, never converted at 1.0."
 )
 

@@ -132,7 +132,10 @@ LINE_SPENDING = ("CASE WHEN c.kind = 'income' THEN 0 WHEN c.id IS NOT NULL THEN 
 
 
 def line_flows(ws: Workspace, start: date, end: date, key: str = "'all'", extra: str = "") -> dict:
-    """{key: [income, spending]} in the base currency, from the category lines of non-transfers."""
+    """{key: [income, spending]} in the base currency, from the category lines of non-transfers.
+
+    Converted per account, month and category (the documented unit of conversion), then added up.
+    """
     rows = db.session.execute(sa.text(f"""
         SELECT a.currency, {month_sql()} AS m, {key} AS k, SUM({LINE_INCOME}), SUM({LINE_SPENDING})
         FROM transaction_lines l
@@ -140,7 +143,7 @@ def line_flows(ws: Workspace, start: date, end: date, key: str = "'all'", extra:
         JOIN accounts a ON a.id = t.account_id
         LEFT JOIN categories c ON c.id = l.category_id
         WHERE t.workspace_id = :ws AND t.transfer_key IS NULL AND t.date >= :s AND t.date <= :e {extra}
-        GROUP BY a.currency, {month_sql()}, {key}
+        GROUP BY a.currency, t.account_id, l.category_id, {month_sql()}, {key}
     """), {"ws": ws.id, "s": start, "e": end}).all()
     result: dict = {}
     for currency, month, k, money_in, money_out in rows:

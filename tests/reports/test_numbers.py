@@ -236,3 +236,15 @@ def test_budget_against_actual_matches_sql_per_budgeted_category(client, signed_
         assert row[1] == text(Decimal(250 * len(MONTHS)))
         assert row[2] == text(spent[category_id])
     assert data["warnings"] == []
+
+
+def test_every_report_totals_the_same_spending_and_income_to_the_cent_with_euros(client, signed_in):
+    """Foreign amounts are converted per account, month and category in every report, so no rounding differs."""
+    categories, monthly = series(client, "categories"), series(client, "monthly")
+    cash_flow, budget = series(client, "cash-flow"), series(client, "budget")
+    spent = categories["table"]["totals"][2]
+    assert monthly["table"]["totals"][2] == budget["table"]["totals"][2] == spent
+    assert text(sum((Decimal(v) for v in cash_flow["datasets"][1]["data"]), Decimal(0))) == spent
+    assert categories["table"]["totals"][5] == monthly["table"]["totals"][1]
+    assert text(sum((Decimal(v) for v in cash_flow["datasets"][0]["data"]), Decimal(0))) == monthly["table"][
+        "totals"][1]
