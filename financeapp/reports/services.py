@@ -70,6 +70,7 @@ class ReportResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     empty_message: str = "No transactions match these filters. Try a longer range or add transactions."
+    period: str = ""  # what the report covers, when that is not the range picked (year over year)
 
     @property
     def empty(self) -> bool:
@@ -237,6 +238,7 @@ def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook)
         totals=["Total", totals_last.spending, totals_this.spending,
                 _pct_change(totals_this.spending, totals_last.spending), totals_last.income, totals_this.income],
         notes=notes,
+        period=f"{year}-01-01 to {cutoff.isoformat()} against {year - 1}-01-01 to {cutoff_before.isoformat()}",
         empty_message=f"No month up to {cutoff.isoformat()} has entries in both {year} and {year - 1} "
                       f"(to the same day), so there is nothing to compare yet.",
     )

@@ -169,3 +169,10 @@ def test_year_over_year_of_a_whole_month_is_not_to_date(history, client):
 def test_the_29th_of_february_a_year_before_is_the_28th():
     assert same_day_a_year_before(date(2028, 2, 29)) == date(2027, 2, 28)
     assert same_day_a_year_before(date(2026, 12, 3)) == date(2025, 12, 3)
+
+
+def test_the_year_over_year_page_names_the_days_it_compares(history, client):
+    page = client.get("/reports/year-over-year?preset=custom&start=2026-01-01&end=2026-03-10").get_data(as_text=True)
+    assert "2026-01-01 to 2026-03-10 against 2025-01-01 to 2025-03-10" in page
+    assert "Mar is month to date: days 1 to 10 of both years" in page
+    assert "Left out for want of entries in both years: Feb." in page
