@@ -101,3 +101,19 @@ def test_find_or_create_returns_the_existing_row(ctx):
     again = find_or_create_category(ws, "Street food", group="Treats")
     assert again.id == category.id and category.parent.name == "Treats"
     db.session.commit()
+
+
+def test_insert_missing_skips_rows_whose_key_exists(ctx):
+    from financeapp.core.db import utcnow
+    from financeapp.core.unique import insert_missing, locked_read
+
+    ws = personal_workspace(make_user(EMAIL))
+    find_or_create_payee(ws, "Corner shop")
+    now = utcnow()
+    rows = [{"workspace_id": ws.id, "name": name, "default_category_id": None, "created_at": now, "updated_at": now}
+            for name in ("Corner shop", "Bakery", "Bakery")]
+    insert_missing(Payee.__table__, rows)
+    names = db.session.scalars(locked_read(sa.select(Payee.name).where(Payee.workspace_id == ws.id)
+                                           .order_by(Payee.name))).all()
+    assert names == ["Bakery", "Corner shop"]
+    db.session.commit()
