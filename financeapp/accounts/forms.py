@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -38,8 +39,6 @@ class AccountForm(FlaskForm):
             self.currency.data = base_currency
 
     def to_input(self) -> AccountInput:
-        from decimal import Decimal
-
         return AccountInput(
             name=self.name.data or "", type=self.type.data, currency=self.currency.data,
             opening_balance=self.opening_balance.decimal or Decimal(0),

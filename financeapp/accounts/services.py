@@ -66,6 +66,7 @@ def _validated(workspace: Workspace, data: AccountInput, current: Account | None
     gather(errors, lambda: checked_day(data.opening_date, field="opening_date"))
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
+    assert opening_balance is not None  # gather gives None only with an error, and there is none
     return AccountInput(
         name=name, type=data.type, currency=currency,
         opening_balance=opening_balance, opening_date=data.opening_date,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import importlib
 from typing import Any
 
 from flask import jsonify
@@ -416,9 +418,6 @@ EXTENSION_MODULES = ("financeapp.api.debts", "financeapp.api.reports", "financea
 
 
 def document() -> dict[str, Any]:
-    import copy
-    import importlib
-
     merged = copy.deepcopy(DOCUMENT)
     for name in EXTENSION_MODULES:
         try:

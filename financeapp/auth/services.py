@@ -166,7 +166,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
                            user=user, seconds=wait)
     if not check_password(password, user.password_hash if user else None) or user is None:
         if user is None:
-            _record_unknown_address(counter, now)  # type: ignore[arg-type]
+            _record_unknown_address(counter, now)
             raise BadCredentials(BAD_CREDENTIALS)
         raise BadCredentials(BAD_CREDENTIALS, user=user, warn_owner=record_failed_login(user, now=now))
     if not user.active:

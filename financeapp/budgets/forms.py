@@ -46,3 +46,16 @@ class ReportForm(FlaskForm):
 
     start = StringField("From month", validators=[Optional()], render_kw={"type": "month"})
     end = StringField("To month", validators=[Optional()], render_kw={"type": "month"})
+
+
+class EnvelopeMoveForm(FlaskForm):
+    """Move money from one envelope (or "to budget") to another, in one month."""
+
+    source = SelectField("From", validators=[DataRequired(message="Choose where the money comes from.")])
+    target = SelectField("To", validators=[DataRequired(message="Choose where the money goes.")])
+    amount = MoneyField("Amount", validators=[money_required])
+    month = HiddenField()
+
+    def set_choices(self, envelopes: list[tuple[str, str]], pool: tuple[str, str]) -> None:
+        self.source.choices = [pool, *envelopes]
+        self.target.choices = [("", "Choose an envelope"), pool, *envelopes]

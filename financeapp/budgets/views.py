@@ -9,8 +9,16 @@ from decimal import Decimal
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from financeapp.budgets import bp, services
-from financeapp.budgets.forms import AmountForm, CopyForm, LineForm, MoveForm, ReportForm, StyleForm
+from financeapp.budgets import bp, envelopes, services
+from financeapp.budgets.forms import (
+    AmountForm,
+    CopyForm,
+    EnvelopeMoveForm,
+    LineForm,
+    MoveForm,
+    ReportForm,
+    StyleForm,
+)
 from financeapp.budgets.models import STYLES, BudgetLine
 from financeapp.budgets.queries import add_months, month_start, parse_month
 from financeapp.core.errors import Invalid
@@ -251,3 +259,54 @@ def _report_csv(report: services.RangeReport) -> Response:
     name = f"budget-{report.first:%Y-%m}-to-{report.last:%Y-%m}.csv"
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# The envelope budget ----------------------------------------------------------------------------
+
+
+def _envelope_form(month: date, figures: envelopes.EnvelopeMonth, **kwargs) -> EnvelopeMoveForm:
+    form = EnvelopeMoveForm(**kwargs)
+    form.set_choices([(str(e.category_id), f"{e.group} › {e.name}" if e.group else e.name)
+                      for e in figures.envelopes], (envelopes.TO_BUDGET, "To budget"))
+    form.month.data = f"{month:%Y-%m}"
+    return form
+
+
+def _render_envelopes(month: date, form: EnvelopeMoveForm | None = None, status: int = 200):
+    figures = envelopes.envelope_month(g.workspace, month)
+    previous, following = envelopes.months_around(month)
+    focus = form is not None
+    if form is None:  # a cell's Move / Cover link names the envelope to take from or to cover
+        form = _envelope_form(month, figures, formdata=None)
+        form.source.data = request.args.get("source") or envelopes.TO_BUDGET
+        form.target.data = request.args.get("target") or ""
+        focus = bool(request.args.get("source") or request.args.get("target"))
+    return render_template(
+        "budgets/envelopes.html", figures=figures, month=month, previous=previous, following=following,
+        this_month=month_start(date.today()), move_form=form, focus_amount=focus,
+    ), status
+
+
+@bp.get("/envelopes")
+@require_role("viewer")
+def envelopes_page():
+    try:
+        month = _month_arg(request.args.get("month"))
+    except Invalid as err:
+        flash(f"{err.message} Showing this month instead.", "warning")
+        return redirect(url_for("budgets.envelopes_page"))
+    return _render_envelopes(month)
+
+
+@bp.post("/envelopes/move")
+@require_role("manager")
+def envelopes_move():
+    month = _posted_month(request.form.get("month"))
+    form = _envelope_form(month, envelopes.envelope_month(g.workspace, month))
+    move = envelopes.MoveInput(month=month, source=form.source.data or "", target=form.target.data or "",
+                               amount=form.amount.decimal)
+    if done := save_form(form, lambda: envelopes.move_money(g.workspace, move)):
+        source, target = done.value
+        flash(f"Moved {_money(form.amount.decimal)} from {source} to {target}.", "success")
+        return redirect(url_for("budgets.envelopes_page", month=f"{month:%Y-%m}"))
+    return _render_envelopes(month, form=form, status=form_status(form))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from financeapp.categories.models import KINDS, Category
+from financeapp.core.db import rows_matched
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.core.unique import find_or_create
@@ -211,4 +212,4 @@ def _reassign(workspace: Workspace, source_ids: list[int], target_id: int | None
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
-    return result.rowcount or 0
+    return rows_matched(result)

@@ -27,6 +27,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def rows_matched(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. `Session.execute` is typed as returning any Result;
+    a DML statement's is a CursorResult, the one that counts rows."""
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError(f"rows_matched needs the result of an UPDATE or DELETE, not {type(result).__name__}")
+    return result.rowcount or 0
+
+
 class Money(sa.TypeDecorator):
     """An exact amount stored as a scaled integer (thousandths) on every database.
 

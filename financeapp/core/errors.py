@@ -8,6 +8,8 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from financeapp.extensions import db
+
 log = logging.getLogger("financeapp.errors")
 
 ERROR_PAGES = {400, 401, 403, 404, 405, 413, 422, 429, 500}
@@ -69,8 +71,6 @@ def render_error(status: int, title: str, detail: str, fields: dict[str, str] | 
 
 
 def register_error_handlers(app: Flask) -> None:
-    from financeapp.extensions import db
-
     @app.errorhandler(FinanceError)
     def handle_finance_error(err: FinanceError):
         db.session.rollback()

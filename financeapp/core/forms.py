@@ -10,7 +10,7 @@ from financeapp.core.errors import FinanceError, Invalid
 def attach_errors(form: FlaskForm, err: FinanceError, field: str | None = None) -> None:
     """Show a service error at its field when the form has one, else at `field` (a form with one input,
     such as a file), else above the form."""
-    form.error_status = err.status  # type: ignore[attr-defined]
+    form.error_status = err.status
     placed = False
     for name, message in (err.fields or ({field: err.message} if field else {})).items():
         if name in form:
@@ -23,7 +23,7 @@ def attach_errors(form: FlaskForm, err: FinanceError, field: str | None = None) 
 def form_status(form: FlaskForm) -> int:
     """The status to render a form with: the service error's, 422 for field errors, else 200."""
     if getattr(form, "error_status", None):
-        return form.error_status  # type: ignore[attr-defined]
+        return form.error_status
     return 422 if form.errors or form.form_errors else 200
 
 

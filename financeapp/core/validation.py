@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from typing import TypeVar
+from typing import Literal, TypeVar, overload
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
@@ -147,9 +147,11 @@ def _ambiguity_message(raw: str, err: _Ambiguous, locale: str) -> str:
     return f"“{raw[:40]}” could mean {as_thousands} or {as_fraction}; type {thousands} or {two_places} to say which."
 
 
-def checked_amount(value: Decimal | None, currency: str | None, *, field: str | None = "amount",
+def checked_amount(value: Decimal | int | None, currency: str | None, *, field: str | None = "amount",
                    sign: str = "positive") -> Decimal:
     """`value` as a valid amount of `currency`: finite, within the one maximum, in its minor units.
+
+    An int is whole units; a bool (an int to Python, `true` in JSON) is no amount and is refused.
 
     `sign` is one of SIGNS. The message is attached to `field` (None for a form-wide error).
     `currency` None checks all but the decimal places, for input read before its account is known
@@ -187,6 +189,10 @@ def in_date_range(day: date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 
 
+@overload
+def checked_day(value: date | None, *, field: str | None = ..., required: Literal[True] = ...) -> date: ...
+@overload
+def checked_day(value: date | None, *, field: str | None = ..., required: bool) -> date | None: ...
 def checked_day(value: date | None, *, field: str | None = "date", required: bool = True) -> date | None:
     """`value` if it is a date from 1900 to 2199; None is allowed only when not required."""
     if value is None:
@@ -207,7 +213,7 @@ def parse_day(text: str, *, field: str | None = "date") -> date:
         day = None
     if day is None:
         raise _invalid(field, f"“{raw[:20]}” is not a date (use YYYY-MM-DD).")
-    return checked_day(day, field=field)  # type: ignore[return-value]
+    return checked_day(day, field=field)
 
 
 def gather(errors: dict[str, str], check: Callable[[], T]) -> T | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from financeapp.accounts.models import Account
 from financeapp.accounts.queries import transaction_sums
 from financeapp.debts.models import Debt, DebtPayment
 from financeapp.extensions import db
@@ -48,7 +49,6 @@ def linked_balances(workspace: Workspace) -> dict[int, Decimal]:
     ).scalars().all()
     if not rows:
         return {}
-    from financeapp.accounts.models import Account
 
     sums = transaction_sums(workspace)
     openings = db.session.execute(

@@ -382,10 +382,10 @@ def _status(debt: Debt, totals: PaymentTotals, account_balance: Decimal | None, 
                 number += 1
         else:
             number = totals.count + 1
-        status = DebtStatus(debt, balance, payment, totals, first_number=number,
-                            first_due=am.payment_date(start, number, day))
+        first_due = am.payment_date(start, number, day)
+        status = DebtStatus(debt, balance, payment, totals, first_number=number, first_due=first_due)
         try:
-            status.projection = am.amortise(balance, debt.annual_rate, payment, status.first_due,
+            status.projection = am.amortise(balance, debt.annual_rate, payment, first_due,
                                             payment_day=day or start.day, last_number=max(term, number),
                                             first_number=number, places=places)
         except am.NeverPaidOff as err:
@@ -454,13 +454,14 @@ def loan_what_if(status: DebtStatus, data: WhatIfInput) -> am.WhatIf:
         gather(errors, lambda: checked_day(data.one_off_date, field="one_off_date"))
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
+    assert extra is not None  # gather gives None only with an error, and there is none
     places = status.places
     one_off = [(data.one_off_date, once)] if once and data.one_off_date else []
     try:
         return am.what_if(status.balance, debt.annual_rate, status.payment, status.first_due or date.today(),
                           payment_day=debt.payment_day, last_number=max(debt.term_months or 1, status.first_number),
                           first_number=status.first_number, extra_monthly=extra,
-                          one_off=one_off, places=places)  # type: ignore[arg-type]
+                          one_off=one_off, places=places)
     except am.NeverPaidOff as err:
         raise Invalid(str(err)) from None
 

@@ -40,9 +40,11 @@ from financeapp.core.db import utcnow
 from financeapp.core.errors import NotFound
 from financeapp.core.money import minor_units
 from financeapp.demo import catalogue as cat
+from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.payees.models import Payee
 from financeapp.rates.models import ExchangeRate
+from financeapp.reports.totals import rebuild_workspace
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
 
@@ -104,8 +106,6 @@ def generate_history(
     if n_transactions < 0:
         raise ValueError("n_transactions must not be negative")
     if connection is None:
-        from financeapp.extensions import db
-
         connection = db.session.connection()
     workspaces = Workspace.__table__
     base = connection.scalar(sa.select(workspaces.c.base_currency).where(workspaces.c.id == workspace_id))
@@ -113,7 +113,6 @@ def generate_history(
         raise NotFound(f"No workspace with id {workspace_id}.")
     plan = _Planner(random.Random(seed), base, n_transactions, end or date.today()).plan()
     stats = _Writer(connection, workspace_id).write(plan)
-    from financeapp.reports.totals import rebuild_workspace
 
     rebuild_workspace(connection, workspace_id)  # Core inserts: the session's hooks do not see them
     stats["seconds"] = round(time.perf_counter() - started, 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -59,10 +61,9 @@ class MoveForm(FlaskForm):
     comment = TextAreaField("Comment", validators=[Length(max=500)], render_kw={"rows": 2, "maxlength": 500})
     account_id = SelectField("Book the expense to", default="", validate_choice=False)
 
-    def __init__(self, *args, accounts=(), **kwargs):
+    def __init__(self, *args, accounts: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.account_id.choices = [("", "— the workspace's default —")] + [
-            (str(a.id), f"{a.name} ({a.currency})") for a in accounts]
+        self.account_id.choices = [("", "— the workspace's default —"), *accounts]
 
 
 class SettingsForm(FlaskForm):
@@ -72,7 +73,6 @@ class SettingsForm(FlaskForm):
         "Second approver above", description="Documents with a total above this need two approvers. "
                                              "Leave empty for one approver always.")
 
-    def __init__(self, *args, accounts=(), **kwargs):
+    def __init__(self, *args, accounts: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.account_id.choices = [("", "— none: approvers choose —")] + [
-            (str(a.id), f"{a.name} ({a.currency})") for a in accounts]
+        self.account_id.choices = [("", "— none: approvers choose —"), *accounts]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from PIL import Image
 
 from financeapp.auth.models import User
 from financeapp.core.db import utcnow
@@ -41,6 +42,7 @@ from financeapp.ops.metrics import OCR_SECONDS, timed
 from financeapp.receipts import services as storage
 from financeapp.receipts.services import ACCEPTED, FileKind, Readable
 from financeapp.vendors import services as vendors
+from financeapp.vendors.models import Vendor
 from financeapp.workspaces.models import Workspace
 
 log = logging.getLogger("financeapp.documents")
@@ -119,7 +121,7 @@ class ReadPages:
     text: str
     source: str  # "text" or "ocr"
     pages: int
-    first_page: object | None  # a PIL image of page 1, for the QR and the perceptual hash
+    first_page: Image.Image | None  # page 1, for the QR and the perceptual hash
     ocr_confidence: int | None = None
     note: str = ""
 
@@ -139,7 +141,7 @@ def read_pages(doc: Document, path: Path) -> ReadPages:
     return _ocr_pages(iter([text.open_image(path)]), 1, "", [])
 
 
-def _ocr_pages(images, count: int, note: str, layer: list[str]) -> ReadPages:
+def _ocr_pages(images: Iterator[Image.Image], count: int, note: str, layer: list[str]) -> ReadPages:
     problem = ocr.missing()
     if problem:
         raise ocr.OcrUnavailable(problem)
@@ -158,7 +160,7 @@ def _ocr_pages(images, count: int, note: str, layer: list[str]) -> ReadPages:
                      round(sum(confidences) / len(confidences)) if confidences else None, note)
 
 
-def _ocr_page(image: object, number: int) -> ocr.PageText:
+def _ocr_page(image: Image.Image, number: int) -> ocr.PageText:
     try:
         return ocr.read_page(image)
     except RuntimeError as err:
@@ -167,7 +169,7 @@ def _ocr_page(image: object, number: int) -> ocr.PageText:
         raise
 
 
-def perceptual_hash(image: object) -> str | None:
+def perceptual_hash(image: Image.Image | None) -> str | None:
     import imagehash
 
     if image is None:
@@ -234,8 +236,6 @@ KNOWN_GSTINS = 2000  # the most a workspace's earlier GSTINs are compared with, 
 def known_gstins(workspace: Workspace) -> list[str]:
     """Valid GSTINs already seen in the workspace (its vendors', and buyers' on its documents): an OCR'd
     GSTIN one character away from exactly one of them is taken as that one."""
-    from financeapp.vendors.models import Vendor
-
     found = set(db.session.scalars(sa.select(Vendor.gstin).where(
         Vendor.workspace_id == workspace.id, Vendor.gstin_valid.is_(True)).limit(KNOWN_GSTINS)))
     found.update(db.session.scalars(sa.select(Document.buyer_gstin).where(

@@ -23,19 +23,18 @@ from flask import (
 )
 from flask_login import current_user
 
-from financeapp.accounts.models import Account
+from financeapp.accounts.queries import account_choices
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid, NotFound
 from financeapp.core.forms import form_status
 from financeapp.core.pagination import page_number
-from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
+from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role
 from financeapp.core.validation import amount_for_input
 from financeapp.core.views import run_action, save_form
 from financeapp.documents import bp, jobs, queries, services, workflow
 from financeapp.documents.forms import FieldsForm, MoveForm, SettingsForm, UploadForm
 from financeapp.documents.models import FLAG_CODES, STATES, STATUSES, Document, DocumentBatch
 from financeapp.exports.services import iter_chunks
-from financeapp.extensions import db
 from financeapp.receipts.views import FILE_CSP, stored_file_response
 from financeapp.vendors import services as vendors
 
@@ -52,9 +51,8 @@ def document_labels() -> dict[str, Any]:
             "field_labels": services.FIELD_LABELS}
 
 
-def _accounts() -> list[Account]:
-    return list(db.session.scalars(scoped(Account, g.workspace).where(Account.archived.is_(False))
-                                   .order_by(Account.name)))
+def _accounts() -> list[tuple[str, str]]:
+    return account_choices(g.workspace)
 
 
 def _role() -> str | None:

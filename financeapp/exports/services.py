@@ -26,7 +26,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -110,7 +110,7 @@ def transactions_csv(workspace: Workspace, f: TransactionFilter, *, chunk: int |
         yield buffer.getvalue()
 
 
-def _csv_rows(workspace: Workspace, found: list, accounts: dict[int, tuple[str, str, int]],
+def _csv_rows(workspace: Workspace, found: Sequence[sa.Row[Any]], accounts: dict[int, tuple[str, str, int]],
               categories: dict[int, str]) -> Iterator[list[str]]:
     rows = [tuple(row) for row in found]  # (id, on, amount, account_id, payee_id, memo, status, transfer_key)
     ids = [row[0] for row in rows]
@@ -129,9 +129,9 @@ def _csv_rows(workspace: Workspace, found: list, accounts: dict[int, tuple[str, 
     ):
         labels.setdefault(txn_id, []).append(name)
     payee_ids = {row[4] for row in rows if row[4]}
-    payees = dict(db.session.execute(
+    payees: dict[int, str] = {payee_id: name for payee_id, name in db.session.execute(
         sa.select(Payee.id, Payee.name).where(Payee.workspace_id == workspace.id, Payee.id.in_(payee_ids))
-    ).all()) if payee_ids else {}
+    )} if payee_ids else {}
     keys = {row[7] for row in rows if row[7] is not None}
     sides: dict[int, list[tuple[int, int]]] = {}
     if keys:
@@ -174,10 +174,11 @@ def _json_default(value: Any) -> Any:
 
 
 def _scope(plan: Plan, workspace: Workspace) -> Any:
-    if plan.scope_table is None:
+    via, parent_name = plan.spec.scope_via, plan.scope_table  # the registry sets both or neither
+    if via is None or parent_name is None:
         return plan.table.c.workspace_id == workspace.id
-    parent = db.metadata.tables[plan.scope_table]
-    return plan.table.c[plan.spec.scope_via].in_(sa.select(parent.c.id).where(parent.c.workspace_id == workspace.id))
+    parent = db.metadata.tables[parent_name]
+    return plan.table.c[via].in_(sa.select(parent.c.id).where(parent.c.workspace_id == workspace.id))
 
 
 def _table_rows(plan: Plan, workspace: Workspace, chunk: int) -> Iterator[list[tuple]]:
@@ -440,7 +441,7 @@ def _restore_table(plan: Plan, document: dict, workspace: Workspace, owner: User
     values: list[dict[str, Any]] = []
     old_ids: list[int] = []
     later: list[tuple[int, dict[str, Any]]] = []  # (old id, self references and on-update columns)
-    fixed = {"workspace_id": workspace.id} if "workspace_id" in plan.table.columns else {}
+    fixed: dict[str, int | None] = {"workspace_id": workspace.id} if "workspace_id" in plan.table.columns else {}
     for column in plan.user_columns:
         fixed[column] = None if plan.table.c[column].nullable else owner.id
     width = len(columns)

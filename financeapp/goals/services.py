@@ -98,13 +98,14 @@ def add_contribution(workspace: Workspace, goal: Goal, on: date | None, amount: 
     if goal.uses_account:
         message = "This goal follows its account's balance; record a transaction or transfer instead."
         raise Invalid(message, fields={"amount": message})
+    day = checked_day(on, field="on")
     contribution = GoalContribution(
-        workspace_id=workspace.id, goal_id=goal.id, on=checked_day(on, field="on"),
+        workspace_id=workspace.id, goal_id=goal.id, on=day,
         amount=checked_amount(amount, goal.currency, sign="nonzero"), memo=(memo or "").strip()[:255],
     )
     db.session.add(contribution)
     db.session.flush()
-    announce_milestone(workspace, goal, max(on, date.today()))
+    announce_milestone(workspace, goal, max(day, date.today()))
     return contribution
 
 

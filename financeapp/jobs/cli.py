@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from financeapp.extensions import db
 from financeapp.jobs import runner
+from financeapp.settings.cli import send_digests as notify_send_digests
 
 jobs_cli = AppGroup("jobs", help="Scheduled work: due recurring transactions, bill reminders, alerts.")
 
@@ -58,6 +59,4 @@ def status(limit: int) -> None:
 @click.pass_context
 def send_digests(ctx: click.Context) -> None:
     """Send this week's summary e-mail (the same as `flask notify send-digests`). Once a week from cron."""
-    from financeapp.settings.cli import send_digests as notify_send_digests
-
     ctx.invoke(notify_send_digests)

@@ -7,13 +7,15 @@ from flask_login import current_user
 
 from financeapp.auth import audit
 from financeapp.auth.context import request_meta
-from financeapp.core.errors import FinanceError
-from financeapp.core.forms import attach_errors, form_status
+from financeapp.core.forms import form_status, require_valid
 from financeapp.core.scoping import require_role
+from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 from financeapp.mail import MailError, external_url, send_mail
 from financeapp.members import bp, services
 from financeapp.members.forms import InviteForm, RoleForm
+from financeapp.members.models import Invitation
+from financeapp.workspaces.models import Membership
 
 
 def _render_index(form: InviteForm | None = None, status: int = 200):
@@ -34,15 +36,15 @@ def index():
 @require_role("owner")
 def invite():
     form = InviteForm()
-    if not form.validate_on_submit():
-        return _render_index(form, 422)
-    try:
-        invitation = services.invite(g.workspace, current_user, form.to_input())
-    except FinanceError as err:
-        db.session.rollback()
-        attach_errors(form, err)
+    done = save_form(form, lambda: services.invite(g.workspace, current_user, form.to_input()))
+    if not done:
         return _render_index(form, form_status(form))
-    db.session.commit()
+    _send_invitation(done.value)
+    return redirect(url_for("members.index"))
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    """Mail the saved invitation's link; a mail failure keeps the invitation and says so."""
     try:
         send_mail(invitation.email, f"{current_user.display_name} invited you to {g.workspace.name}", "invitation",
                   inviter=current_user.display_name, workspace=g.workspace.name, role=invitation.role,
@@ -53,69 +55,51 @@ def invite():
               "Try again later with “Send again”.", "warning")
     else:
         flash(f"Invitation sent to {invitation.email}.", "success")
-    return redirect(url_for("members.index"))
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @require_role("owner")
 def revoke_invitation(invitation_id: int):
-    invitation = services.revoke_invitation(g.workspace, invitation_id)
-    db.session.commit()
-    flash(f"Invitation for {invitation.email} withdrawn.", "success")
-    return redirect(url_for("members.index"))
+    return run_action(lambda: services.revoke_invitation(g.workspace, invitation_id),
+                      success=lambda invitation: f"Invitation for {invitation.email} withdrawn.",
+                      then=url_for("members.index"))
 
 
 @bp.post("/<int:membership_id>/role")
 @require_role("owner")
 def change_role(membership_id: int):
     form = RoleForm()
-    if not form.validate_on_submit():
-        flash("Choose a role from the list.", "danger")
-        return redirect(url_for("members.index"))
-    try:
-        membership = services.change_role(g.workspace, membership_id, form.role.data)
-    except FinanceError as err:
-        db.session.rollback()
-        if err.status == 404:
-            raise
-        flash(err.message, "danger")
-        return redirect(url_for("members.index"))
-    db.session.commit()
-    flash(f"{membership.user.display_name} is now {membership.role}.", "success")
-    return redirect(url_for("members.index"))
+
+    def write() -> Membership:
+        require_valid(form, "Choose a role from the list.")
+        return services.change_role(g.workspace, membership_id, form.role.data)
+
+    return run_action(write, success=lambda membership: f"{membership.user.display_name} is now {membership.role}.",
+                      then=url_for("members.index"))
 
 
 @bp.post("/<int:membership_id>/remove")
 @require_role("owner")
 def remove(membership_id: int):
-    try:
-        user = services.remove_member(g.workspace, membership_id)
-    except FinanceError as err:
-        db.session.rollback()
-        if err.status == 404:
-            raise
-        flash(err.message, "danger")
-        return redirect(url_for("members.index"))
-    db.session.commit()
-    flash(f"{user.display_name} no longer has access to {g.workspace.name}.", "success")
-    return redirect(url_for("members.index"))
+    return run_action(lambda: services.remove_member(g.workspace, membership_id),
+                      success=lambda user: f"{user.display_name} no longer has access to {g.workspace.name}.",
+                      then=url_for("members.index"))
 
 
 @bp.post("/leave")
 @require_role("viewer")
 def leave():
     name = g.workspace.name
-    try:
+
+    def write() -> None:
         services.leave_workspace(g.workspace, current_user)
         audit.record_event(current_user, "workspace_left", request_meta(), name)
-    except FinanceError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("members.index"))
-    db.session.commit()
-    session["workspace_id"] = None
-    flash(f"You left {name}.", "success")
-    return redirect(url_for("dashboard.index"))
+        # Cleared before the commit, which is safe: a session's workspace is always checked against
+        # membership (workspaces/context.py), so a leave that fails to commit only costs the choice.
+        session["workspace_id"] = None
+
+    return run_action(write, success=f"You left {name}.", then=url_for("dashboard.index"),
+                      back=url_for("members.index"))
 
 
 @bp.get("/join/<token>")

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import url_for
 
 from financeapp.core.errors import NotFound
 from financeapp.core.pagination import Paged
@@ -48,8 +49,6 @@ class NotificationPage(Paged):
     per_page: int
 
     def url_for(self, number: int) -> str:
-        from flask import url_for
-
         return url_for("notifications.index", page=number)
 
 

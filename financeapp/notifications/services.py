@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from blinker import Namespace
 
+from financeapp.core.db import rows_matched, utcnow
 from financeapp.extensions import db
 from financeapp.notifications.models import KINDS, Notification
 from financeapp.workspaces.models import Membership, Workspace
+from financeapp.workspaces.roles import ROLE_RANK
 
 _signals = Namespace()
 # Sent with each new Notification (after its row exists); e-mail and webhook delivery listen.
@@ -15,8 +17,6 @@ notification_created = _signals.signal("notification-created")
 
 
 def recipients(workspace: Workspace, min_role: str = "viewer") -> list[int]:
-    from financeapp.workspaces.roles import ROLE_RANK
-
     rows = db.session.execute(
         sa.select(Membership.user_id, Membership.role).where(Membership.workspace_id == workspace.id)
     ).all()
@@ -54,8 +54,6 @@ def notify(workspace: Workspace, kind: str, title: str, dedupe_key: str, *, body
 
 def mark_read(notification: Notification) -> None:
     """Mark one notification read (reading it again changes nothing)."""
-    from financeapp.core.db import utcnow
-
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.flush()
@@ -63,8 +61,6 @@ def mark_read(notification: Notification) -> None:
 
 def mark_all_read(workspace: Workspace, user_id: int) -> int:
     """Mark all of the user's unread notifications in the workspace read; returns how many."""
-    from financeapp.core.db import utcnow
-
     result = db.session.execute(
         sa.update(Notification)
         .where(Notification.workspace_id == workspace.id, Notification.user_id == user_id,
@@ -73,7 +69,7 @@ def mark_all_read(workspace: Workspace, user_id: int) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    return result.rowcount or 0
+    return rows_matched(result)
 
 
 def delete_notification(notification: Notification) -> None:

@@ -35,6 +35,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from financeapp.extensions import db
+
 log = logging.getLogger("financeapp.metrics")
 
 # Request latency: pages answer in tens of milliseconds; a few seconds is already an outage.
@@ -172,7 +174,5 @@ def init_metrics(app: Flask) -> None:
     app.add_url_rule("/metrics", "metrics", metrics_view, methods=["GET"])
     app.after_request(_observe)
     with app.app_context():
-        from financeapp.extensions import db
-
         for engine in db.engines.values():
             watch_pool(engine)

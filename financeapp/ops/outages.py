@@ -17,6 +17,7 @@ from flask import Flask, Response, current_app, g
 from flask_login import AnonymousUserMixin
 
 from financeapp.core.errors import problem, wants_json
+from financeapp.extensions import db
 from financeapp.ops.metrics import DB_UNAVAILABLE
 
 log = logging.getLogger("financeapp.outages")
@@ -35,8 +36,6 @@ def database_code(err: Exception) -> str:
 
 
 def unavailable(err: Exception) -> Response:
-    from financeapp.extensions import db
-
     with contextlib.suppress(sa.exc.SQLAlchemyError):  # the connection is gone; teardown discards the session
         db.session.rollback()
     DB_UNAVAILABLE.inc()

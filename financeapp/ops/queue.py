@@ -15,14 +15,14 @@ from typing import Any
 
 from flask import g, has_request_context
 
+from financeapp.ops.logs import job_request_id
+
 log = logging.getLogger("financeapp.queue")
 
 
 def current_request_id() -> str | None:
     if has_request_context():
         return g.get("request_id")
-    from financeapp.ops.logs import job_request_id
-
     return job_request_id()  # a job that enqueues another passes its own id on
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from financeapp.extensions import db
+
 DEADLINE = 0.8  # seconds for all checks together; the response is written well within 1 s
 REDIS_TIMEOUT = 0.5
 
@@ -87,8 +89,6 @@ TIMED_OUT = {"database": {"database": "timeout", "migrations": "unknown"}, "redi
 
 def run_checks() -> tuple[bool, dict[str, str]]:
     """(ready, what each check found); called inside a request."""
-    from financeapp.extensions import db
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     checks: dict[str, Callable[[], dict[str, str]]] = {
         "database": database_check(db.engine, migration_heads(app)),

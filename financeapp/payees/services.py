@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from financeapp.categories.models import Category
+from financeapp.core.db import rows_matched
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
@@ -44,11 +45,12 @@ def payee_names(workspace: Workspace, limit: int = 5000) -> list[str]:
 
 def payee_default_categories(workspace: Workspace, limit: int = 5000) -> dict[str, int]:
     """Payee name -> default category id, for forms to show the category before saving."""
-    return dict(db.session.execute(
+    rows = db.session.execute(
         sa.select(Payee.name, Payee.default_category_id)
         .where(Payee.workspace_id == workspace.id, Payee.default_category_id.is_not(None))
         .order_by(Payee.name).limit(limit)
-    ).all())
+    )
+    return {name: category_id for name, category_id in rows}
 
 
 def list_payees(workspace: Workspace, *, search: str = "", page: int = 1, per_page: int = 50) -> Page:
@@ -102,7 +104,7 @@ def merge_payees(workspace: Workspace, source: Payee, target: Payee) -> int:
     db.session.delete(source)
     db.session.flush()
     db.session.expire_all()
-    return result.rowcount or 0
+    return rows_matched(result)
 
 
 def delete_payee(workspace: Workspace, payee: Payee) -> None:

@@ -261,7 +261,7 @@ def delete_rate(workspace: Workspace, rate: ExchangeRate) -> None:
 
 
 def _read_text(source: str | bytes | IO[str] | IO[bytes]) -> str:
-    data = source.read() if hasattr(source, "read") else source  # type: ignore[union-attr]
+    data = source.read() if hasattr(source, "read") else source
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")

@@ -26,6 +26,7 @@ from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import as_id, scoped
 from financeapp.core.validation import checked_amount
 from financeapp.extensions import db
+from financeapp.notifications.services import notify
 from financeapp.payees.models import Payee
 from financeapp.recurring.models import KINDS, RecurringItem, RecurringOccurrence
 from financeapp.recurring.schedule import Schedule, ScheduleError
@@ -326,8 +327,6 @@ def get_item(workspace: Workspace, item_id: int) -> RecurringItem:
 def notify_posted(workspace: Workspace, item: RecurringItem, dates: Sequence[date]) -> None:
     """Tell the members what an item posted by itself: one notification per item and run, keyed by
     the last date posted, so a repeated run (which posts nothing) never notifies again."""
-    from financeapp.notifications.services import notify
-
     if not dates:
         return
     last = max(dates)
@@ -342,8 +341,6 @@ def notify_posted(workspace: Workspace, item: RecurringItem, dates: Sequence[dat
 
 def remind_bills(workspace: Workspace, day: date) -> int:
     """Raise a "bill_due" notification for each unpaid bill due within its reminder days; returns how many."""
-    from financeapp.notifications.services import notify
-
     bills = list(db.session.scalars(scoped(RecurringItem, workspace).where(
         RecurringItem.is_bill.is_(True), RecurringItem.paused.is_(False))
         .options(selectinload(RecurringItem.account))))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -50,7 +50,7 @@ class Column:
 @dataclass
 class Dataset:
     label: str
-    data: list[Decimal | None]
+    data: Sequence[Decimal | None]
     type: str | None = None  # a line drawn over bars, for example
 
 

@@ -34,7 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from financeapp.accounts.models import Account
 from financeapp.core.db import Money
@@ -133,7 +133,11 @@ class _Stale:
         return bool(self.workspaces or self.months or self.transactions)
 
 
-def _stale(session: Session) -> _Stale:
+# The services pass Flask-SQLAlchemy's `db.session` (a scoped session); the hooks get the Session itself.
+AnySession = Session | scoped_session[Any]
+
+
+def _stale(session: AnySession) -> _Stale:
     return session.info.setdefault(_STALE, _Stale())
 
 
@@ -152,7 +156,7 @@ def _months_of(executor: Any, ids: Iterable[int]) -> set[tuple[int, str]]:
     return found
 
 
-def lock_accounts(session: Session, account_ids: Iterable[int]) -> None:
+def lock_accounts(session: AnySession, account_ids: Iterable[int]) -> None:
     """Lock these accounts' rows (in id order) until the transaction ends, before writing their transactions.
 
     Refreshing totals reads an account's month with a locking read, which waits for any
@@ -173,7 +177,7 @@ def lock_accounts(session: Session, account_ids: Iterable[int]) -> None:
     locked.update(wanted)
 
 
-def mark_where(session: Session, *criteria: Any) -> None:
+def mark_where(session: AnySession, *criteria: Any) -> None:
     """Mark the months of the transactions matching `criteria`, and lock their accounts.
 
     Call it before changing, moving or deleting them with a bulk statement (and, for bulk
@@ -184,12 +188,12 @@ def mark_where(session: Session, *criteria: Any) -> None:
     _stale(session).months.update(rows)
 
 
-def mark_workspace(session: Session, workspace_id: int) -> None:
+def mark_workspace(session: AnySession, workspace_id: int) -> None:
     """Recompute the whole workspace at commit (a restore, say)."""
     _stale(session).workspaces.add(workspace_id)
 
 
-def flush_totals(session: Session) -> None:
+def flush_totals(session: AnySession) -> None:
     """Bring the totals up to date with everything the session has written (runs before each commit)."""
     if session.new or session.dirty or session.deleted:
         session.flush()  # the flush hooks mark what it writes

@@ -15,6 +15,9 @@ from financeapp.rules.services import RuleInput
 class RuleForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(message="Give the rule a name."), Length(max=80)])
     active = BooleanField("Active", default=True)
+    on_manual = BooleanField("Also on entries you type",
+                             description="Imports always run rules; with this on, the entry form, quick add "
+                                         "and the API do too. What you chose yourself stays.")
     match_field = SelectField("Look at", choices=list(TEXT_FIELDS.items()), default="payee")
     match_op = SelectField("How", choices=list(TEXT_OPS.items()), default="contains")
     match_text = StringField(
@@ -39,6 +42,7 @@ class RuleForm(FlaskForm):
         """Pre-fill the form from a rule input (a suggestion or an existing rule)."""
         self.name.data = data.name
         self.active.data = data.active
+        self.on_manual.data = data.on_manual
         self.match_field.data = data.match_field
         self.match_op.data = data.match_op
         self.match_text.data = data.match_text
@@ -52,7 +56,8 @@ class RuleForm(FlaskForm):
 
     def to_input(self) -> RuleInput:
         return RuleInput(
-            name=self.name.data or "", active=bool(self.active.data), match_field=self.match_field.data,
+            name=self.name.data or "", active=bool(self.active.data), on_manual=bool(self.on_manual.data),
+            match_field=self.match_field.data,
             match_op=self.match_op.data, match_text=self.match_text.data or "",
             amount_min=self.amount_min.decimal, amount_max=self.amount_max.decimal, sign=self.sign.data,
             account_id=as_id(self.account_id.data) if self.account_id.data else None,

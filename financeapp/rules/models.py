@@ -37,6 +37,8 @@ class Rule(WorkspaceScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(sa.String(80))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Also run when someone types an entry (the form, quick add, the API); imports always run rules.
+    on_manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     match_field: Mapped[str] = mapped_column(sa.String(8), default="payee")
     match_op: Mapped[str] = mapped_column(sa.String(8), default="contains")
     match_text: Mapped[str] = mapped_column(sa.String(255), default="")  # empty: no text condition

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -29,6 +30,7 @@ from financeapp.payees.models import Payee
 from financeapp.payees.services import clean_name, find_or_create_payee
 from financeapp.reports import totals
 from financeapp.rules.matching import (
+    NO_MATCH,
     RuleEngine,
     RuleOutcome,
     RuleSpec,
@@ -58,6 +60,7 @@ class RuleInput:
     set_category_id: int | None = None
     add_labels: str = ""  # comma-separated
     active: bool = True
+    on_manual: bool = False
 
 
 # -- saving rules ------------------------------------------------------------------------------
@@ -136,7 +139,8 @@ def _validated(workspace: Workspace, data: RuleInput) -> dict:
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     return {
-        "name": name, "active": bool(data.active), "match_field": data.match_field, "match_op": data.match_op,
+        "name": name, "active": bool(data.active), "on_manual": bool(data.on_manual),
+        "match_field": data.match_field, "match_op": data.match_op,
         "match_text": text, "amount_min": low, "amount_max": high, "sign": data.sign, "account_id": account_id,
         "set_payee": payee, "set_category_id": category_id, "add_labels": labels,
     }
@@ -235,6 +239,15 @@ def load_engine(workspace: Workspace, rule_id: int | None = None) -> RuleEngine:
 def apply_rules(workspace: Workspace, subjects: Sequence[RuleSubject]) -> list[RuleOutcome]:
     """One outcome per subject, in order: what the workspace's active rules would set."""
     return load_engine(workspace).outcomes(subjects)
+
+
+def manual_entry_outcome(workspace: Workspace, subject: RuleSubject) -> RuleOutcome:
+    """What the active rules switched on for typed entries would set on a new entry."""
+    query = scoped(Rule, workspace).where(Rule.active.is_(True), Rule.on_manual.is_(True))
+    rules = db.session.scalars(query.order_by(Rule.position, Rule.id)).all()
+    if not rules:
+        return NO_MATCH
+    return RuleEngine([_spec(rule) for rule in rules]).outcomes([subject])[0]
 
 
 @dataclass(frozen=True)
@@ -385,8 +398,9 @@ def apply_to_existing(workspace: Workspace, scope: ApplyScope) -> ApplyResult:
     result = ApplyResult()
     payee_ids: dict[str, int] = {}
     label_ids: dict[str, int] = {}
-    txns = Transaction.__table__
-    line_table = TransactionLine.__table__
+    # Declarative models type `__table__` as any FromClause; these two are plain tables.
+    txns = cast(sa.Table, Transaction.__table__)
+    line_table = cast(sa.Table, TransactionLine.__table__)
     for changes, _examined in _planned_changes(workspace, scope):
         by_payee: dict[int, list[int]] = {}
         by_category: dict[int, list[int]] = {}
@@ -456,5 +470,5 @@ def rule_input(rule: Rule) -> RuleInput:
         name=rule.name, match_text=rule.match_text, match_field=rule.match_field, match_op=rule.match_op,
         amount_min=rule.amount_min, amount_max=rule.amount_max, sign=rule.sign, account_id=rule.account_id,
         set_payee=rule.set_payee, set_category_id=rule.set_category_id, add_labels=rule.add_labels,
-        active=rule.active,
+        active=rule.active, on_manual=rule.on_manual,
     )

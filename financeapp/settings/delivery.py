@@ -32,6 +32,7 @@ from financeapp.accounts.models import Account
 from financeapp.auth.models import User
 from financeapp.core.db import Money, utcnow
 from financeapp.core.errors import Invalid
+from financeapp.core.money import format_money
 from financeapp.extensions import db
 from financeapp.mail import MailError, external_url, send_mail
 from financeapp.notifications.models import Notification
@@ -275,7 +276,8 @@ def send_digests(*, today: date | None = None) -> int:
         if not user_ids:
             continue
         summary = week_summary(workspace, start, today)
-        lines = [f"{w.currency}: {w.count} transactions, {w.income:,.2f} in, {w.spending:,.2f} out"
+        lines = [f"{w.currency}: {w.count} transactions, {format_money(w.income, w.currency)} in, "
+                 f"{format_money(w.spending, w.currency)} out"
                  for w in summary] or ["No transactions this week."]
         created = notify(workspace, "weekly_digest", f"Your week in {workspace.name}",
                          f"digest:{year}-W{week:02d}", body="\n".join(lines), url="/dashboard",

@@ -15,7 +15,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from financeapp.core.fields import DayField, MoneyField, money_required
 from financeapp.core.scoping import as_id
@@ -72,8 +72,6 @@ class EntryForm(FlaskForm):
 
     def validate_lines(self, field: FieldList) -> None:
         if len(self.filled_lines()) == 1:
-            from wtforms.validators import ValidationError
-
             raise ValidationError("A split needs at least two lines; clear the line or add another.")
 
     def to_input(self) -> EntryInput:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from financeapp.accounts.models import Account
+from financeapp.categories.models import Category
 from financeapp.core.db import Money
 from financeapp.core.pagination import Paged
 from financeapp.core.scoping import MAX_ID
@@ -169,8 +170,6 @@ def filtered(workspace: Workspace, f: TransactionFilter) -> sa.Select:
             lines = lines.where(TransactionLine.category_id.is_(None))
             query = query.where(Transaction.transfer_key.is_(None))
         else:
-            from financeapp.categories.models import Category
-
             children = sa.select(Category.id).where(
                 Category.workspace_id == workspace.id, Category.parent_id == f.category)
             lines = lines.where(sa.or_(TransactionLine.category_id == f.category,

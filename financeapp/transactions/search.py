@@ -218,7 +218,7 @@ def _memo(workspace: Any, term: Term, text: str) -> sa.ColumnElement[bool]:
 
 def _date(value: str, term: Term, text: str) -> date:
     try:
-        return checked_day(date.fromisoformat(value), field=None)  # type: ignore[return-value]
+        return checked_day(date.fromisoformat(value), field=None)
     except ValueError:
         raise SearchError(f"“{term.value[:20]}” is not a date: write it as YYYY-MM-DD.", term, text) from None
     except Invalid as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from financeapp.extensions import db
 from financeapp.labels.services import labels_named
 from financeapp.payees.services import find_or_create_payee
 from financeapp.receipts.services import delete_attachments_of
+from financeapp.rules.matching import RuleSubject
+from financeapp.rules.services import manual_entry_outcome
 from financeapp.transactions.models import STATUSES, Transaction, TransactionLine
 from financeapp.transactions.signals import entry_recorded
 from financeapp.workspaces.models import Workspace
@@ -41,7 +44,7 @@ class EntryInput:
 
     account_id: int
     on: date
-    amount: Decimal
+    amount: Decimal | None  # None when nothing was typed: recording refuses it with a message
     direction: str  # "out" or "in"
     payee: str = ""
     category_id: int | None = None
@@ -133,12 +136,31 @@ def record_entry(workspace: Workspace, data: EntryInput, *, announce: bool = Tru
     It is announced (`entry_recorded`: a payment marks the bill it pays) unless `announce` is False,
     for an entry a schedule posts itself, which is the occurrence it pays."""
     txn = Transaction(workspace_id=workspace.id)
-    _apply_entry(workspace, txn, data)
+    _apply_entry(workspace, txn, _with_manual_rules(workspace, data) if announce else data)
     db.session.add(txn)
     db.session.flush()
     if announce:
         entry_recorded.send(workspace, transaction=txn)
     return txn
+
+
+def _with_manual_rules(workspace: Workspace, data: EntryInput) -> EntryInput:
+    """The entry with what rules switched on for typed entries set: a payee rename, a category when
+    none was chosen (and it is not a split), labels added. Invalid input passes through unchanged
+    for `_apply_entry` to refuse."""
+    if not isinstance(data.amount, Decimal) or not isinstance(data.account_id, int):
+        return data
+    signed = data.amount if data.direction == "in" else -data.amount
+    outcome = manual_entry_outcome(workspace, RuleSubject(payee=data.payee or "", memo=data.memo or "",
+                                                          amount=signed, account_id=data.account_id))
+    if outcome.rule_id is None:
+        return data
+    chosen = data.category_id is not None or bool(data.lines)
+    return dataclasses.replace(
+        data, payee=outcome.payee or data.payee,
+        category_id=data.category_id if chosen else (outcome.category_id or data.category_id),
+        labels=tuple(dict.fromkeys([*data.labels, *outcome.labels])),
+    )
 
 
 def update_entry(workspace: Workspace, txn: Transaction, data: EntryInput) -> Transaction:

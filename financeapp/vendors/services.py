@@ -14,7 +14,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from financeapp.categories.models import Category
+from financeapp.core.db import rows_matched
 from financeapp.core.errors import Invalid
+from financeapp.core.money import quantize
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.documents.models import Document, DocumentFlag, VendorPattern
@@ -99,8 +101,8 @@ def merge_vendors(workspace: Workspace, source: Vendor, target: Vendor) -> int:
     for vendor in (source, target):
         if vendor.workspace_id != workspace.id:
             get_scoped_or_404(Vendor, vendor.id, workspace)
-    moved = db.session.execute(sa.update(Document).where(
-        Document.workspace_id == workspace.id, Document.vendor_id == source.id).values(vendor_id=target.id)).rowcount
+    moved = rows_matched(db.session.execute(sa.update(Document).where(
+        Document.workspace_id == workspace.id, Document.vendor_id == source.id).values(vendor_id=target.id)))
     existing = set(db.session.scalars(sa.select(VendorPattern.field + ":" + VendorPattern.label).where(
         VendorPattern.vendor_id == target.id)))
     for pattern in db.session.scalars(scoped(VendorPattern, workspace).where(VendorPattern.vendor_id == source.id)):
@@ -170,7 +172,7 @@ def figures(workspace: Workspace, vendor_ids: list[int]) -> dict[int, VendorFigu
     for vendor_id in vendor_ids:
         mine = [r for r in rows if r[0] == vendor_id]
         totals = {r[1] or "": r[3] or Decimal(0) for r in mine if r[4]}
-        average = {r[1] or "": ((r[3] or Decimal(0)) / r[4]).quantize(Decimal("0.01")) for r in mine if r[4]}
+        average = {r[1] or "": quantize((r[3] or Decimal(0)) / r[4], r[1] or "") for r in mine if r[4]}
         out[vendor_id] = VendorFigures(documents=sum(r[2] for r in mine), totals=totals, average=average,
                                        duplicates=dupes.get(vendor_id, 0), unusual=unusual.get(vendor_id, 0))
     return out

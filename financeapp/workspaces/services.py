@@ -13,6 +13,7 @@ from financeapp.core.money import is_currency
 from financeapp.core.scoping import as_id
 from financeapp.extensions import db
 from financeapp.workspaces.models import Membership, Workspace
+from financeapp.workspaces.signals import workspace_created
 
 if TYPE_CHECKING:
     from financeapp.auth.models import User
@@ -77,7 +78,6 @@ def create_workspace(owner: User, settings: WorkspaceSettings, *, personal: bool
     workspace.memberships.append(Membership(user=owner, role="owner"))
     db.session.add(workspace)
     db.session.flush()
-    from financeapp.workspaces.signals import workspace_created
 
     workspace_created.send(workspace)
     return workspace

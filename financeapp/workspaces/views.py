@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from financeapp.core.errors import FinanceError
+from financeapp.core.forms import form_status
 from financeapp.core.scoping import require_role
-from financeapp.extensions import db
+from financeapp.core.views import save_form
 from financeapp.workspaces import bp, services
 from financeapp.workspaces.forms import WorkspaceForm
 
@@ -33,19 +33,12 @@ def switch(workspace_id: int):
 @login_required
 def create():
     form = WorkspaceForm()
-    if form.validate_on_submit():
-        try:
-            workspace = services.create_workspace(current_user, form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            form.form_errors.append(err.message)
-        else:
-            db.session.commit()
-            session["workspace_id"] = workspace.id
-            flash(f"Created {workspace.name}. You are its owner.", "success")
-            return redirect(url_for("dashboard.index"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("workspaces/new.html", form=form), status
+    done = save_form(form, lambda: services.create_workspace(current_user, form.to_input()))
+    if not done:
+        return render_template("workspaces/new.html", form=form), form_status(form)
+    session["workspace_id"] = done.value.id
+    flash(f"Created {done.value.name}. You are its owner.", "success")
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/settings", methods=["GET"])
@@ -59,14 +52,7 @@ def settings():
 @require_role("owner")
 def update():
     form = WorkspaceForm()
-    if form.validate_on_submit():
-        try:
-            services.update_workspace(g.workspace, form.to_input())
-        except FinanceError as err:
-            db.session.rollback()
-            form.form_errors.append(err.message)
-        else:
-            db.session.commit()
-            flash("Workspace settings saved.", "success")
-            return redirect(url_for("workspaces.settings"))
-    return render_template("workspaces/settings.html", form=form), 422
+    if not save_form(form, lambda: services.update_workspace(g.workspace, form.to_input())):
+        return render_template("workspaces/settings.html", form=form), form_status(form)
+    flash("Workspace settings saved.", "success")
+    return redirect(url_for("workspaces.settings"))

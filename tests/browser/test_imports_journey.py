@@ -56,6 +56,7 @@ def upload(page) -> None:
 
 def test_an_ofx_statement_is_imported_through_the_wizard(page):
     register(page, "jonas@example.com")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="More").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
     expect(page.get_by_text("No imports yet")).to_be_visible()
 

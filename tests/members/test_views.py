@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from financeapp.extensions import db
 from financeapp.mail import outbox, text_of
@@ -122,3 +123,25 @@ def test_a_junk_invitation_link_is_a_friendly_400(client):
     response = client.get("/members/join/not-a-token")
     assert response.status_code == 400
     assert "not valid" in response.get_data(as_text=True)
+
+
+def test_an_unknown_role_is_refused_with_a_message_and_changes_nothing(client, auth, ctx):
+    owner, member = make_user("o@example.com"), make_user("m@example.com")
+    membership = add_member(personal_workspace(owner), member, "member")
+    auth.login("o@example.com")
+    page = client.post(f"/members/{membership.id}/role", data={"role": "emperor"}, follow_redirects=True)
+    assert "Choose a role from the list." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Membership, membership.id).role == "member"
+
+
+def test_after_leaving_the_member_acts_in_their_own_workspace(client, auth, ctx):
+    owner, member = make_user("o@example.com"), make_user("m@example.com", name="Mia")
+    shared = personal_workspace(owner)
+    add_member(shared, member, "member")
+    auth.login("m@example.com")
+    client.post(f"/workspaces/{shared.id}/switch")
+    page = client.post("/members/leave", follow_redirects=True).get_data(as_text=True)
+    assert f"You left {escape(shared.name)}." in page
+    with client.session_transaction() as session:
+        assert session["workspace_id"] == personal_workspace(member).id

@@ -158,7 +158,7 @@ def test_the_weekly_digest_mail_sums_the_week_once_per_week(app, client, auth, c
     assert "Raised 1 digest" in result.output
     [mail] = smtp_server.to("digest@example.com")
     text = body_text(mail)
-    assert "USD: 3 transactions, 1,000.00 in, 19.75 out" in text
+    assert "USD: 3 transactions, $1,000.00 in, $19.75 out" in text
     assert mail.get_body(preferencelist=("html",)) is not None
     again = runner.invoke(args=["jobs", "send-digests"])  # the name the jobs group gives it: once a week all the same
     assert again.exit_code == 0 and "Raised 0 digests" in again.output
