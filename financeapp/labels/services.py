@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from financeapp.core.errors import Conflict, Invalid
@@ -28,6 +30,10 @@ def parse_label_names(text: str) -> list[str]:
     return names
 
 
+def _new_label(workspace: Workspace, name: str) -> Callable[[], Label]:
+    return lambda: Label(workspace_id=workspace.id, name=name)
+
+
 def labels_named(workspace: Workspace, names: list[str]) -> list[Label]:
     """The labels with these names, creating the missing ones."""
     if not names:
@@ -44,7 +50,7 @@ def labels_named(workspace: Workspace, names: list[str]) -> list[Label]:
         if label is None:
             label = find_or_create(
                 scoped(Label, workspace).where(sa.func.lower(Label.name) == name.lower()),
-                lambda name=name: Label(workspace_id=workspace.id, name=name), what="label")
+                _new_label(workspace, name), what="label")
             existing[name.lower()] = label
         labels.append(label)
     return labels
