@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from financeapp import create_app
+from financeapp.accounts.models import Account
 from financeapp.accounts.services import ReconcileInput, reconcile
 from financeapp.auth.models import User
 from financeapp.auth.tokens import NewToken, create_token
@@ -95,6 +96,14 @@ def _imports(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
 
 
 @owns
+def _found_transfer(ws: Workspace, _olga: User, ids: dict[str, int]) -> dict[str, int]:
+    """Two plain rows that the transfer finder pairs (financeapp/transactions/found_transfers.py)."""
+    out = make_transaction(db.session.get(Account, ids["acc"]), "-77.77", on=date(2026, 3, 2), payee="Olga's xfer")
+    into = make_transaction(db.session.get(Account, ids["acc2"]), "77.77", on=date(2026, 3, 3))
+    return {"pair_out": out.id, "pair_in": into.id}
+
+
+@owns
 def _people(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
     member = add_member(ws, make_user("mike@example.com", name="Mike"), "member")
     db.session.refresh(olga)  # invite() reads inviter.id after adding the row: an expired user would autoflush it
@@ -142,6 +151,7 @@ READS = [
     "/api/v1/transactions/{txn}", "/api/v1/debts/{debt}/schedule", "/transactions/searches/{search}",
     "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
+    "/transactions/found-transfers?batch={batch}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -166,6 +176,8 @@ WRITES = [
     "/documents/batches/{doc_batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
     "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
     "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay",
+    "/transactions/found-transfers/{pair_out}/{pair_in}/link",
+    "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
@@ -174,7 +186,7 @@ VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/no
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",
     "/labels/", "/rates/", "/rates/import", "/workspaces/settings", "/documents/upload", "/documents/settings",
-    "/api/v1/invoices",
+    "/api/v1/invoices", "/transactions/found-transfers",
 ]
 # Scoped routes not listed above, each with the reason (none today).
 NOT_LISTED: dict[str, str] = {}
@@ -264,7 +276,8 @@ def test_lists_never_show_another_workspaces_rows(client, auth, owned):
     for url in ["/accounts/", "/transactions/", f"/transactions/?account={owned['acc']}",
                 "/payees/", "/labels/", "/rates/", "/categories/", "/documents/", "/vendors/", "/documents/dashboard",
                 f"/documents/?vendor_id={owned['vendor']}", f"/documents/?batch_id={owned['doc_batch']}",
-                "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors"]:
+                "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors",
+                "/transactions/found-transfers"]:
         page = client.get(url, buffered=True).get_data(as_text=True)
         assert "Olga" not in page and "olga-label" not in page and "olga-invoice" not in page, url
 

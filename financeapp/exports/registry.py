@@ -57,6 +57,7 @@ TABLES: list[TableSpec] = [
     TableSpec("transactions", refs={"transfer_key": "transactions"}),
     TableSpec("transaction_lines"),
     TableSpec("transaction_labels", scope_via="transaction_id"),
+    TableSpec("transfer_refusals"),
     TableSpec("exchange_rates"),
     TableSpec("reconciliations"),
     TableSpec("attachments", skip=("stored_name",), restore_values={"stored_name": _random_stored_name}),

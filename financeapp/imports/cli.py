@@ -1,5 +1,6 @@
 """`flask imports run FILE --workspace WS [--account ACCOUNT] [--dry-run] [--json]`: the wizard's
-pipeline for scripts and cron.
+pipeline for scripts and cron. `flask imports find-transfers --workspace WS [--import ID] [--apply]`:
+the two sides of transfers between one's own accounts, imported as unrelated rows, paired and linked.
 
 Exit status: 0 when rows were imported (or would be, on a dry run); 1 when an error stopped the
 import (a file that cannot be read, rows with errors, no account for the rows): nothing was
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,13 @@ from flask.cli import AppGroup
 
 from financeapp.auth.models import User
 from financeapp.core.errors import FinanceError
-from financeapp.core.scoping import as_id
+from financeapp.core.money import quantize
+from financeapp.core.scoping import as_id, scoped
 from financeapp.extensions import db
 from financeapp.imports import committing, planning
+from financeapp.imports.models import ImportBatch
 from financeapp.imports.planning import Plan
+from financeapp.transactions import found_transfers
 from financeapp.workspaces.models import Membership, Workspace
 
 imports_cli = AppGroup("imports", help="Import bank files (CSV, OFX, QFX, QIF, CAMT.053).")
@@ -170,3 +175,33 @@ def _plan_for_report(workspace: Workspace, name: str, data: bytes, account_ref: 
     except FinanceError:
         db.session.rollback()
         return None
+
+
+@imports_cli.command("find-transfers")
+@click.option("--workspace", "workspace_ref", required=True, help="Workspace id, or an owner's e-mail (personal).")
+@click.option("--import", "batch_id", type=int, help="Only pairs with a side from this import (its id).")
+@click.option("--apply", is_flag=True, help="Link the pairs as transfers (without it nothing is written).")
+def find_transfers(workspace_ref: str, batch_id: int | None, apply: bool) -> None:
+    """Pair money-outs with money-ins of the same amount in another own account within 4 days.
+
+    Prints each pair with its reason; --apply links them (refused pairs are never proposed)."""
+    workspace, _user = resolve_workspace(workspace_ref)
+    batch = scoped(ImportBatch, workspace).where(ImportBatch.id == batch_id)
+    if batch_id is not None and db.session.scalar(batch) is None:
+        raise click.ClickException(f"No import #{batch_id} in workspace {workspace.id}.")
+    pairs = (found_transfers.link_all(workspace, batch_id=batch_id) if apply
+             else found_transfers.find_transfers(workspace, batch_id=batch_id))
+    for p in pairs:
+        click.echo(f"#{p.out_id} {p.out_on} -> #{p.in_id} {p.in_on}  {minor_units_text(p.amount, p.currency)} "
+                   f"{p.currency}: {p.reason}")
+    if apply:
+        db.session.commit()
+        click.echo(f"Linked {len(pairs)} transfer{'s' if len(pairs) != 1 else ''}.")
+    else:
+        click.echo(f"{len(pairs)} possible transfer{'s' if len(pairs) != 1 else ''} found."
+                   + (" Run again with --apply to link them." if pairs else ""))
+
+
+def minor_units_text(amount: Decimal, currency: str) -> str:
+    """An amount in the currency's minor units, as the JSON outputs write it (75.20, not 75.200)."""
+    return str(quantize(amount, currency))

@@ -55,6 +55,7 @@ from financeapp.imports.storage import ProgressFn, clean_file_name, options_of, 
 from financeapp.labels.services import labels_named
 from financeapp.payees.models import Payee
 from financeapp.reports import totals
+from financeapp.transactions import found_transfers
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
 
@@ -101,7 +102,8 @@ def commit_import(workspace: Workspace, batch: ImportBatch, *, parsed: ParsedFil
     batch.committed_at = utcnow()
     batch.progress = batch.rows_total
     batch.message = ""
-    set_options(batch, created_accounts=created, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()])
+    set_options(batch, created_accounts=created, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()],
+                transfers_found=found_transfers.count_for_batch(workspace, batch.id))  # the result page links them
     db.session.flush()
     return plan
 
@@ -292,6 +294,7 @@ def undo_import(workspace: Workspace, batch: ImportBatch) -> int:
     ids = sa.select(Transaction.id).where(Transaction.workspace_id == workspace.id,
                                          Transaction.import_id == batch.id)
     delete_attachments_of(workspace, ids)
+    found_transfers.unlink_partners_of(workspace, ids)  # a transfer linked with a row of another import
     totals.mark_where(db.session, Transaction.workspace_id == workspace.id, Transaction.import_id == batch.id)
     db.session.execute(sa.delete(transaction_labels).where(transaction_labels.c.transaction_id.in_(ids)))
     db.session.execute(sa.delete(TransactionLine).where(TransactionLine.workspace_id == workspace.id,

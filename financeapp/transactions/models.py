@@ -128,3 +128,19 @@ class SavedSearch(WorkspaceScoped, Base):
     name: Mapped[str] = mapped_column(sa.String(80))
     query: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TransferRefusal(WorkspaceScoped, Base):
+    """A money-out and a money-in the user said are not one transfer: never proposed as a pair again.
+
+    Deleting either transaction deletes the refusal with it (the pair cannot come back then).
+    """
+
+    __tablename__ = "transfer_refusals"
+    __table_args__ = (sa.UniqueConstraint("out_id", "in_id", name="uq_transfer_refusals_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    out_id: Mapped[int] = mapped_column(sa.ForeignKey("transactions.id", ondelete="CASCADE"))
+    in_id: Mapped[int] = mapped_column(sa.ForeignKey("transactions.id", ondelete="CASCADE"), index=True)
+    refused_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

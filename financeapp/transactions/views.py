@@ -15,17 +15,19 @@ from financeapp.categories.services import category_choices
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.forms import form_status
 from financeapp.core.money import format_money
+from financeapp.core.pagination import page_number, page_of_list
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.security import safe_next_url
 from financeapp.core.validation import amount_for_input
 from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
+from financeapp.imports.models import ImportBatch
 from financeapp.labels.models import Label
 from financeapp.labels.services import parse_label_names
 from financeapp.payees.models import Payee
 from financeapp.receipts.services import attachments_for
 from financeapp.recurring.services import bill_paid_by
-from financeapp.transactions import bp, search, searches, services
+from financeapp.transactions import bp, found_transfers, search, searches, services
 from financeapp.transactions.entry_memory import apply_defaults, keep_quick_add_open, quick_add_reopens, remember_entry
 from financeapp.transactions.forms import BulkForm, DeleteForm, EntryForm, TransferForm
 from financeapp.transactions.models import Transaction
@@ -260,6 +262,65 @@ def delete_search(search_id: int):
     return run_action(lambda: searches.delete_search(g.workspace, current_user.id, search_id),
                       success=lambda name: f"Deleted the saved search “{name}”.",
                       then=_back(url_for("transactions.index")))
+
+
+# -- transfers found among unrelated rows (financeapp/transactions/found_transfers.py) -----------------
+
+FOUND_PER_PAGE = 50
+
+
+def _found_batch() -> ImportBatch | None:
+    """The import the found transfers are narrowed to (?batch=ID), the workspace's own or a 404."""
+    ref = request.values.get("batch")
+    return get_scoped_or_404(ImportBatch, ref, g.workspace) if ref else None
+
+
+def _found_url(batch: ImportBatch | None) -> str:
+    return _back(url_for("transactions.found_transfers_page", batch=batch.id if batch else None))
+
+
+def _pair_named(pairing: found_transfers.Pairing) -> str:
+    return (f"{format_money(pairing.amount, pairing.currency)} from {pairing.from_account} "
+            f"to {pairing.to_account}")
+
+
+@bp.get("/found-transfers")
+@require_role("viewer")
+def found_transfers_page():
+    batch = _found_batch()
+    pairs = found_transfers.find_transfers(g.workspace, batch_id=batch.id if batch else None)
+    page = page_of_list(pairs, page_number(request.args.get("page")), FOUND_PER_PAGE).linked(
+        "transactions.found_transfers_page", batch=batch.id if batch else None)
+    return render_template("transactions/found_transfers.html", page=page, batch=batch,
+                           sides=found_transfers.sides_of(g.workspace, page.rows), window=found_transfers.WINDOW_DAYS)
+
+
+@bp.post("/found-transfers")
+@require_role("member")
+def link_found_transfers():
+    """Link every pair proposed (of one import, with batch=ID)."""
+    batch = _found_batch()
+    return run_action(lambda: found_transfers.link_all(g.workspace, batch_id=batch.id if batch else None),
+                      success=lambda pairs: (f"Linked {len(pairs)} transfer{'s' if len(pairs) != 1 else ''}."
+                                             if pairs else ("Nothing to link: no pairs are proposed now.", "info")),
+                      then=_found_url(batch))
+
+
+@bp.post("/found-transfers/<int:out_id>/<int:in_id>/link")
+@require_role("member")
+def link_found_transfer(out_id: int, in_id: int):
+    return run_action(lambda: found_transfers.link_pair(g.workspace, out_id, in_id),
+                      success=lambda pairing: f"Linked {_pair_named(pairing)} as a transfer.",
+                      then=_found_url(_found_batch()))
+
+
+@bp.post("/found-transfers/<int:out_id>/<int:in_id>/refuse")
+@require_role("member")
+def refuse_found_transfer(out_id: int, in_id: int):
+    return run_action(lambda: found_transfers.refuse_pair(g.workspace, out_id, in_id, user_id=current_user.id),
+                      success=lambda pairing: (f"Noted: {_pair_named(pairing)} is not a transfer; "
+                                               "this pair will not be proposed again."),
+                      then=_found_url(_found_batch()))
 
 
 def saved_search_menu() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from financeapp.imports.models import CsvMapping, ImportBatch
 from financeapp.rates.services import set_rate
 from financeapp.receipts.services import store_attachment
 from financeapp.rules.services import RuleInput, create_rule
-from financeapp.transactions.models import Transaction
+from financeapp.transactions.models import Transaction, TransferRefusal
 from financeapp.transactions.services import EntryInput, LineInput, TransferInput, record_entry, record_transfer
 from tests.factories import make_category, make_user, personal_workspace
 
@@ -52,6 +52,11 @@ def build_rich_workspace(email: str = "eve@example.com"):
     split.external_id = "FITID-1"
     record_transfer(ws, TransferInput(from_account_id=checking.id, to_account_id=other.id, on=date(2026, 6, 2),
                                       amount=Decimal("125.50"), memo="to savings", labels=("backup",)))
+    # A pair the user said is no transfer (found_transfers): the refusal names both rows.
+    sides = [record_entry(ws, EntryInput(account_id=account.id, on=date(2026, 6, 3), amount=Decimal("64.32"),
+                                         direction=direction, payee="Not a transfer"))
+             for account, direction in ((checking, "out"), (other, "in"))]
+    db.session.add(TransferRefusal(workspace_id=ws.id, out_id=sides[0].id, in_id=sides[1].id, refused_by_id=eve.id))
     set_rate(ws, "GBP", ws.base_currency, date(2026, 6, 1), Decimal("1.2712345678"))
     create_rule(ws, RuleInput(name="Shop rule", match_op="regex", match_text=r"^split\s+shop",
                               amount_min=Decimal("1.5"), sign="out", account_id=checking.id,

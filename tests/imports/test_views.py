@@ -114,6 +114,9 @@ def test_the_same_file_twice_adds_nothing_through_the_wizard(client, auth, ws, c
     assert count_transactions() == 4
     result = client.get(f"/imports/{second}").get_data(as_text=True)
     assert "nothing new to add" in result
+    assert f"/imports/{second}/undo" not in result  # nothing was added, so nothing to undo
+    listing = client.get("/imports/").get_data(as_text=True)
+    assert f"/imports/{second}/undo" not in listing and f"/imports/{first}/undo" in listing
 
 
 def test_a_file_with_an_unknown_account_number_creates_the_account(client, auth, ws):
