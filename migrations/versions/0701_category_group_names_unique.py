@@ -1,7 +1,7 @@
 """category group names unique per workspace (a computed parent key: NULL parents never clash)
 
 Revision ID: 0701
-Revises: 0903
+Revises: 0601
 Create Date: 2026-12-03 08:00:00
 
 Two writers creating the same new group at once both succeeded, because the unique constraint
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0701'
-down_revision = '0903'
+down_revision = '0601'
 branch_labels = None
 depends_on = None
 
