@@ -6,6 +6,7 @@ A new date field joins CASES: (name, how to send the date, where the message sho
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -158,3 +159,42 @@ def test_date_boxes_offer_only_the_range(client, auth, ids):
     auth.login(EMAIL)
     page = client.get("/transactions/new").get_data(as_text=True)
     assert 'min="1900-01-01"' in page and 'max="2199-12-31"' in page
+
+
+@pytest.fixture
+def invoice(client, auth, tmp_path, app, monkeypatch):
+    """A read invoice in the signed-in user's workspace (documents keep their own date field)."""
+    from financeapp.documents import jobs
+    from financeapp.documents import services as doc_services
+    from tests.documents.corpus import one_invoice
+
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    with app.app_context():
+        user = make_user(EMAIL, currency="INR")
+        ws = personal_workspace(user)
+        batch = doc_services.upload_documents(ws, user, [doc_services.Upload("inv.pdf", io.BytesIO(
+            one_invoice(35)[1]))])
+        db.session.commit()
+        doc = doc_services.batch_documents(ws, batch)[0]
+        jobs.run_document(doc.id, ws.id, today=date(2026, 4, 1))
+        db.session.expire_all()
+        doc = doc_services.get_document(ws, doc.id)
+        fields = {"vendor": doc.vendor_name or "", "invoice_number": doc.invoice_number or "",
+                  "currency": "INR", "total": f"{doc.total:.2f}" if doc.total is not None else "",
+                  "version": str(doc.version), "date": doc.invoice_date.isoformat() if doc.invoice_date else ""}
+        result = doc.id, fields, doc.invoice_date
+    auth.login(EMAIL)
+    return result
+
+
+@pytest.mark.parametrize("day", OUT_OF_RANGE)
+def test_the_document_review_form_and_the_invoice_api_refuse_dates_outside_the_range(client, app, invoice, day):
+    from financeapp.documents.models import Document
+
+    doc_id, fields, before = invoice
+    page = client.post(f"/documents/{doc_id}", data={**fields, "date": day})
+    assert page.status_code == 422 and DATE_RANGE_MESSAGE in page.get_data(as_text=True)
+    api = client.patch(f"/api/v1/invoices/{doc_id}", json={"date": day})
+    assert api.status_code == 422 and DATE_RANGE_MESSAGE in api.get_json()["errors"].values()
+    with app.app_context():
+        assert db.session.get(Document, doc_id).invoice_date == before

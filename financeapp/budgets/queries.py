@@ -22,6 +22,7 @@ from financeapp.core.errors import Invalid
 from financeapp.core.money import quantize
 from financeapp.extensions import db
 from financeapp.rates.services import rates_to
+from financeapp.reports import spending
 from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.workspaces.models import Workspace
 
@@ -101,16 +102,21 @@ def monthly_activity(workspace: Workspace, first: date, last: date,
                      categories: dict[int, CategoryInfo]) -> dict[date, MonthActivity]:
     """Each month's activity from `first`'s month to `last`'s, in one GROUP BY.
 
-    Lines in income categories are income; every other line (expense categories, groups and
-    uncategorised, which is None) is spending, net of refunds.
+    Income and spending as `financeapp.reports.spending` defines them for every figure: lines in
+    income categories are income; lines in expense categories and groups are spending, net of
+    refunds; an uncategorised line is income or spending by its sign; transfers are neither.
     """
     year = sa.extract("year", Transaction.on)
     month = sa.extract("month", Transaction.on)
+    kinds = spending.category_kinds()
     rows = db.session.execute(
-        sa.select(year, month, TransactionLine.category_id, Account.currency, sa.func.sum(TransactionLine.amount))
+        sa.select(year, month, TransactionLine.category_id, Account.currency, Transaction.account_id,
+                  spending.sum_money(spending.line_income(TransactionLine.amount, kinds.kind)),
+                  spending.sum_money(spending.line_spending(TransactionLine.amount, kinds.kind)))
         .select_from(TransactionLine)
         .join(Transaction, Transaction.id == TransactionLine.transaction_id)
         .join(Account, Account.id == Transaction.account_id)
+        .outerjoin(kinds, kinds.id == TransactionLine.category_id)
         .where(
             TransactionLine.workspace_id == workspace.id,
             Transaction.workspace_id == workspace.id,
@@ -118,7 +124,8 @@ def monthly_activity(workspace: Workspace, first: date, last: date,
             Transaction.on >= month_start(first),
             Transaction.on <= month_end(last),
         )
-        .group_by(year, month, TransactionLine.category_id, Account.currency)
+        # Per account, as the reports convert, so a foreign currency's roundings (and totals) agree with theirs.
+        .group_by(year, month, TransactionLine.category_id, Account.currency, Transaction.account_id)
     ).all()
     base = workspace.base_currency
     foreign: dict[date, set[str]] = {}
@@ -127,19 +134,16 @@ def monthly_activity(workspace: Workspace, first: date, last: date,
             foreign.setdefault(date(int(row[0]), int(row[1]), 1), set()).add(row[3])
     rates = {m: rates_to(workspace, codes, base, month_end(m)) for m, codes in foreign.items()}
     result: dict[date, MonthActivity] = {}
-    for row_year, row_month, category_id, currency, total in rows:
+    for row_year, row_month, category_id, currency, _account_id, income, spent in rows:
         key = date(int(row_year), int(row_month), 1)
         activity = result.setdefault(key, MonthActivity())
-        amount = total or ZERO
         if currency != base:
             rate = rates[key].get(currency)
             if rate is None:
                 activity.missing_rates.add(currency)
                 continue
-            amount = quantize(amount * rate, base)
-        info = categories.get(category_id) if category_id is not None else None
-        if info is not None and info.kind == "income":
-            activity.income += amount
-        else:
-            activity.spent[category_id] = activity.spent.get(category_id, ZERO) - amount
+            income, spent = quantize(income * rate, base), quantize(spent * rate, base)
+        activity.income += income
+        if spent:
+            activity.spent[category_id] = activity.spent.get(category_id, ZERO) + spent
     return result

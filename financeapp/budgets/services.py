@@ -307,6 +307,7 @@ class ReportRow:
     name: str
     budgeted: Decimal = ZERO
     spent: Decimal = ZERO
+    category_id: int | None = None
 
     @property
     def difference(self) -> Decimal:
@@ -339,9 +340,13 @@ class RangeReport:
 
 
 def budget_report(workspace: Workspace, first: date, last: date) -> RangeReport:
-    """Budget against actual per category over a range of months.
+    """Budget against actual over a range of months: one row per category, both summed over the months.
 
-    A yearly amount counts a twelfth per month of the range; its spending counts month by month.
+    A row is the category of a budget line, or of spending no line covered; a category budgeted in
+    some months and not in others keeps one row, its spending of every month included. A yearly
+    amount counts a twelfth per month of the range; its spending counts month by month. Spent is
+    `financeapp.reports.spending`'s spending (net of refunds; income and transfers never count), so
+    the rows add up to the spending of the other reports over the same months.
     """
     first, last = month_start(first), month_start(last)
     if last < first:
@@ -352,20 +357,23 @@ def budget_report(workspace: Workspace, first: date, last: date) -> RangeReport:
         raise Invalid(message, fields={"end": message})
     months = figures_for_months(workspace, first, last)
     base = workspace.base_currency
-    rows: dict[str, ReportRow] = {}
+    rows: dict[int | None, ReportRow] = {}
+
+    def row_of(category_id: int | None, name: str) -> ReportRow:
+        return rows.setdefault(category_id, ReportRow(name, category_id=category_id))
+
     for figures in months:
         for row in figures.lines:
-            report_row = rows.setdefault(row.name, ReportRow(row.name))
+            report_row = row_of(row.line.category_id, row.name)
             report_row.budgeted += row.budgeted
             report_row.spent += row.spent
         for row in figures.yearly:
-            report_row = rows.setdefault(row.name, ReportRow(row.name))
+            report_row = row_of(row.line.category_id, row.name)
             report_row.budgeted += quantize(row.budgeted / 12, base)
             report_row.spent += figures.yearly_month_spent.get(row.line.id, ZERO)
         for unbudgeted in figures.unbudgeted:
-            name = f"{unbudgeted.name} (not budgeted)"
-            rows.setdefault(name, ReportRow(name)).spent += unbudgeted.spent
-    ordered = sorted(rows.values(), key=lambda r: r.name.lower())
+            row_of(unbudgeted.category_id, unbudgeted.name).spent += unbudgeted.spent
+    ordered = sorted(rows.values(), key=lambda r: (r.category_id is None, r.name.lower()))
     return RangeReport(first, last, months, ordered, base)
 
 

@@ -14,6 +14,9 @@ class Category(WorkspaceScoped, Timestamps, Base):
     __tablename__ = "categories"
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "parent_id", "name", name="uq_categories_workspace_parent_name"),
+        # The constraint above never refuses two groups of one name (their NULL parents never clash);
+        # this one, on the parent or 0, does, so two writers creating one group cannot both succeed.
+        sa.Index("uq_categories_workspace_parent_key_name", "workspace_id", "parent_key", "name", unique=True),
         sa.CheckConstraint(sa.column("kind").in_(KINDS), name="kind_known"),
     )
 
@@ -21,6 +24,8 @@ class Category(WorkspaceScoped, Timestamps, Base):
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("categories.id", ondelete="CASCADE"), index=True
     )
+    # The parent's id, or 0 for a group: what the unique name constraint compares (read-only, computed).
+    parent_key: Mapped[int | None] = mapped_column(sa.Integer, sa.Computed("coalesce(parent_id, 0)", persisted=False))
     name: Mapped[str] = mapped_column(sa.String(60))
     kind: Mapped[str] = mapped_column(sa.String(10), default="expense")
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from financeapp.categories.models import KINDS, Category
 from financeapp.core.db import rows_matched
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.unique import find_or_create
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
 from financeapp.reports import totals
@@ -102,12 +104,7 @@ def _clean(workspace: Workspace, data: CategoryInput, current: Category | None =
         if current is not None and (parent.id == current.id or current.children):
             raise Invalid("A group with categories cannot move under another group.",
                           fields={"parent_id": "Not possible for a group with categories."})
-    clash = db.session.scalar(
-        scoped(Category, workspace).where(
-            Category.name == name,
-            Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id,
-        )
-    )
+    clash = db.session.scalar(_named(workspace, name, parent_id))
     if clash is not None and clash is not current:
         message = f"There is already a category called “{name}” there."
         raise Conflict(message, fields={"name": message})
@@ -119,9 +116,47 @@ def create_category(workspace: Workspace, data: CategoryInput) -> Category:
     clean = _clean(workspace, data)
     category = Category(workspace_id=workspace.id, name=clean.name, kind=clean.kind,
                         parent_id=clean.parent_id)
-    db.session.add(category)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # someone may add the same name between the check and here
+            db.session.add(category)
+            db.session.flush()
+    except IntegrityError:
+        message = f"There is already a category called “{clean.name}” there."
+        raise Conflict(message, fields={"name": message}) from None
     return category
+
+
+def _named(workspace: Workspace, name: str, parent_id: int | None) -> sa.Select:
+    return scoped(Category, workspace).where(
+        Category.name == name, Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id)
+
+
+def find_or_create_category(workspace: Workspace, name: str, group: str | None = None,
+                            kind: str = "expense") -> Category:
+    """The category `name` (under the group `group`, when given), creating the group and it when missing.
+
+    For imports and rules that name categories in text ("Group/Name"); safe when two writers create
+    the same name at once (core/unique.py). A new category takes its group's kind.
+    """
+    parent = None
+    if group:
+        group = _checked_name(group)
+        parent = find_or_create(_named(workspace, group, None),
+                                lambda: Category(workspace_id=workspace.id, name=group, kind=kind), what="category")
+    name = _checked_name(name)
+    parent_id = parent.id if parent is not None else None
+    return find_or_create(_named(workspace, name, parent_id),
+                          lambda: Category(workspace_id=workspace.id, name=name, parent_id=parent_id,
+                                           kind=parent.kind if parent is not None else kind), what="category")
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid("Give the category a name.", fields={"name": "Give the category a name."})
+    if len(name) > 60:
+        raise Invalid("Use at most 60 characters.", fields={"name": "Use at most 60 characters."})
+    return name
 
 
 def update_category(workspace: Workspace, category: Category, data: CategoryInput) -> Category:

@@ -151,7 +151,8 @@ def _budget_status(workspace: Workspace, month: date) -> dict[str, Any] | None:
     lines = [*figures.lines, *figures.yearly]
     over = [row for row in lines if row.remaining < 0]
     return {"lines": len(lines), "within": len(lines) - len(over), "budgeted": figures.budgeted + figures.carried,
-            "spent": figures.spent, "bar": figures.bar, "over": [row.name for row in over][:5]}
+            "spent": figures.spent, "bar": figures.bar, "over": [row.name for row in over][:5],
+            "unbudgeted": figures.unbudgeted_total}
 
 
 def _bills(workspace: Workspace) -> list[dict[str, Any]] | None:

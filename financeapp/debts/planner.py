@@ -5,7 +5,8 @@ extra amount, and it stays the same until everything is paid: when a debt is gon
 rolls on to the next debt in the strategy's order (the "snowball"). Each month:
 
 1. interest is added to each balance (balance x annual rate / 12, half-even to the cent);
-2. each debt gets its minimum payment (never more than it owes);
+2. each debt gets its minimum payment (never more than it owes); a loan's last contractual payment
+   closes its balance, as its own schedule does (the rounded payment leaves a few cents otherwise);
 3. what is left of the budget goes to the debts in the strategy's order, the first still owing first.
 
 A plan that cannot finish (the payments do not cover the interest) stops with a message instead
@@ -37,6 +38,7 @@ class PlanDebt:
     minimum: Decimal  # a fixed minimum payment, or the floor of a percentage minimum
     minimum_percent: Decimal | None = None  # percent of the balance (after interest) each month
     order: int | None = None  # the user's own order (custom strategy)
+    final_month: int | None = None  # a loan's last contractual payment (plan month): it closes the balance
 
     def minimum_due(self, balance: Decimal, places: int = 2) -> Decimal:
         """This month's minimum payment on `balance`, never more than the balance."""
@@ -121,6 +123,15 @@ class Plan:
                 return month.number
         return None
 
+    def paid_off_on(self, debt_id: int) -> date | None:
+        """The month in which this plan pays the debt off; None when it owes nothing, is not in the plan,
+        or the plan never finishes."""
+        index = next((i for i, debt in enumerate(self.debts) if debt.id == debt_id), None)
+        if index is None or not self.finished:
+            return None
+        number = self.paid_off_month(index)
+        return self.months[number - 1].on if number else None
+
     def interest_of(self, index: int) -> Decimal:
         return sum((m.interest[index] for m in self.months), ZERO)
 
@@ -142,7 +153,8 @@ def simulate(debts: Sequence[PlanDebt], strategy: str, extra: Decimal = ZERO, *,
             accrued = interest_for(balances[i], debt.annual_rate, places) if balances[i] > 0 else ZERO
             interest.append(accrued)
             balances[i] += accrued
-        payments = [d.minimum_due(b, places) if b > 0 else ZERO for d, b in zip(order, balances, strict=True)]
+        payments = [(b if d.final_month is not None and number >= d.final_month else d.minimum_due(b, places))
+                    if b > 0 else ZERO for d, b in zip(order, balances, strict=True)]
         spare = max(budget, sum(payments, ZERO)) - sum(payments, ZERO)
         for i in range(len(order)):
             if spare <= 0:

@@ -20,7 +20,7 @@ Decisions (see also amortization.py and planner.py for the arithmetic):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -526,6 +526,18 @@ class PlanView:
         return self.plan.starting_balance
 
 
+def plan_start(statuses: list[DebtStatus], today: date) -> date:
+    """The day before the plan's first month: its month 1 falls on the first payment due.
+
+    A loan's own schedule pays on its due dates (often later this month), a card's a month from
+    today. Starting the plan's months on the earliest due date keeps every debt on the same grid
+    of months as its own projection, so no debt is paid off later in the plan than on its own.
+    """
+    due = [status.first_due for status in statuses if status.first_due is not None and status.first_due > today]
+    first = min(due, default=am.add_months(today, 1))
+    return am.add_months(first, -1) if first < am.add_months(today, 1) else today
+
+
 def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today: date | None = None,
                statuses: list[DebtStatus] | None = None) -> PlanView:
     """Every debt paid off by `strategy` with `extra` a month on top, in the base currency."""
@@ -543,26 +555,29 @@ def build_plan(workspace: Workspace, strategy: str, extra: Decimal = ZERO, today
             missing.add(status.debt.currency)
             continue
         pd = plan_debt(status.debt, status.balance, status.payment if status.debt.is_loan else None)
+        if status.debt.is_loan and status.projection is not None:
+            pd = replace(pd, final_month=len(status.projection.periods))
         if rate != 1:
-            pd = planner.PlanDebt(pd.id, pd.name, convert(pd.balance, rate, base), pd.annual_rate,
-                                  convert(pd.minimum, rate, base), pd.minimum_percent, pd.order)
+            pd = replace(pd, balance=convert(pd.balance, rate, base), minimum=convert(pd.minimum, rate, base))
         debts.append(pd)
-    start = today
+    start = plan_start(statuses, today)
     comparison = planner.compare(debts, extra, start=start, places=minor_units(base))
     return PlanView(comparison[strategy], comparison, base, start, statuses, sorted(missing))
 
 
 def debt_summary(workspace: Workspace, today: date | None = None) -> dict:
-    """For the dashboard: total debt in the base currency and the debt-free date under avalanche.
+    """For the dashboard: total debt in the base currency and the debt-free date of the saved plan.
 
+    The saved strategy and extra amount, as the debts page uses them, so the two never disagree.
     Keys: currency, total_debt (Decimal), count, debt_free (date or None), finished (bool),
-    months (int), total_interest (Decimal), extra (Decimal, the saved extra amount), message,
-    missing_rates (currencies left out for want of a rate).
+    months (int), total_interest (Decimal), strategy, extra (Decimal, the saved extra amount),
+    message, missing_rates (currencies left out for want of a rate).
     """
     setting = plan_setting(workspace)
-    view = build_plan(workspace, "avalanche", setting.extra, today)
+    view = build_plan(workspace, setting.strategy, setting.extra, today)
     plan = view.plan
     return {
+        "strategy": plan.strategy,
         "currency": view.currency,
         "total_debt": view.total_debt,
         "count": len(view.statuses),

@@ -114,11 +114,13 @@ def _detail(debt: Debt, payment_form: PaymentForm | None = None, status: int = 2
     payments = (services.payments_of(g.workspace, debt, _page_number()) if debt.is_loan
                 else page_of_list([], 1, PER_PAGE)).linked("debts.detail", debt_id=debt.id)
     schedule = services.contract_schedule(debt) if debt.is_loan else state.projection
+    setting = services.plan_setting(g.workspace)
+    plan = services.build_plan(g.workspace, setting.strategy, setting.extra).plan
     return render_template(
         "debts/detail.html", debt=debt, state=state, what_form=what_form, what_if=what_if, payments=payments.rows,
         pager=payments,
         payment_form=payment_form or PaymentForm(accounts=_funding_accounts(debt)), schedule=schedule,
-        today=date.today(),
+        today=date.today(), plan_payoff=plan.paid_off_on(debt.id),
     ), status
 
 

@@ -53,7 +53,7 @@ def export_workspace(workspace: str, file: str) -> None:
 @workspaces_cli.command("import")
 @click.argument("file", type=click.File("rb"))
 @click.option("--owner", "email", required=True, help="E-mail of the user who will own the new workspace.")
-@click.option("--name", help="Name of the new workspace (default: the exported one's).")
+@click.option("--name", help="Name of the new workspace (default: the exported one's with \"(restored <date>)\").")
 def import_workspace(file, email: str, name: str | None) -> None:
     """Restore a workspace export FILE into a NEW workspace owned by --owner (all or nothing)."""
     try:

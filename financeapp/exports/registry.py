@@ -146,7 +146,8 @@ def _resolve(spec: TableSpec, registered: set[str]) -> Plan:
         refs[column_name] = target
     has_id = "id" in table.columns
     names = [c.name for c in table.columns
-             if c.name not in ("id", "workspace_id") and c.name not in users and c.name not in spec.skip]
+             if c.name not in ("id", "workspace_id") and c.name not in users and c.name not in spec.skip
+             and c.computed is None]  # computed columns are the database's to fill
     scope_table = None
     if "workspace_id" not in table.columns:
         if spec.scope_via not in refs:

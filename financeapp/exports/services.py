@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -383,10 +384,38 @@ def _table_part(document: dict, plan: Plan) -> tuple[list[str], list]:
     return columns, part["rows"]
 
 
-def restore_workspace(owner: User, document: dict | bytes | str, *, name: str | None = None) -> RestoreResult:
+NAME_LENGTH = 80  # workspaces.name
+_RESTORED = re.compile(r"\s*\(restored \d{4}-\d{2}-\d{2}\)(?: \(\d+\))?$")
+
+
+def restored_name(owner: User, exported: str, chosen: str | None = None, today: date | None = None) -> str:
+    """The new workspace's name: the one chosen, else "<exported name> (restored <today>)"; never one the
+    owner's workspace list already shows (" (2)", " (3)" ... is added), so two rows never look the same."""
+    today = today or utcnow().date()
+    chosen = " ".join((chosen or "").split())
+    if chosen:
+        wanted = chosen[:NAME_LENGTH]
+    else:
+        base = _RESTORED.sub("", " ".join(exported.split())) or "Workspace"  # a restored backup's backup
+        suffix = f" (restored {today.isoformat()})"
+        wanted = base[:NAME_LENGTH - len(suffix)] + suffix
+    taken = {name.casefold() for name in db.session.scalars(
+        sa.select(Workspace.name).join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Membership.user_id == owner.id))}
+    candidate, number = wanted, 1
+    while candidate.casefold() in taken and number < 1000:
+        number += 1
+        counter = f" ({number})"
+        candidate = wanted[:NAME_LENGTH - len(counter)] + counter
+    return candidate
+
+
+def restore_workspace(owner: User, document: dict | bytes | str, *, name: str | None = None,
+                      today: date | None = None) -> RestoreResult:
     """Write the document into a NEW workspace owned by `owner`; Invalid (writing nothing) on any problem.
 
-    Flushes, never commits; on Invalid the caller must roll back the session.
+    The workspace is named as a restore (`restored_name`) unless `name` is given. Flushes, never
+    commits; on Invalid the caller must roll back the session.
     """
     document = check_document(document) if isinstance(document, dict) else load_document(document)
     unknown = sorted(set(document["tables"]) - {plan.name for plan in plans()})
@@ -394,11 +423,12 @@ def restore_workspace(owner: User, document: dict | bytes | str, *, name: str | 
         raise _problem("This export has tables this financeapp does not know (written by a newer version?): "
                        + ", ".join(map(str, unknown))[:200] + ".")
     meta = document["workspace"]
-    ws_name = name or meta.get("name")
+    exported = meta.get("name")
     currency = meta.get("base_currency")
-    if not isinstance(ws_name, str) or not ws_name.strip() or not isinstance(currency, str) or len(currency) != 3:
+    if not isinstance(exported, str) or not exported.strip() or not isinstance(currency, str) or len(currency) != 3:
         raise _problem("This workspace export is damaged: the workspace has no name or base currency.")
-    workspace = Workspace(name=ws_name.strip()[:80], base_currency=currency.upper(), is_personal=False)
+    workspace = Workspace(name=restored_name(owner, exported, name, today), base_currency=currency.upper(),
+                          is_personal=False)
     workspace.memberships.append(Membership(user=owner, role="owner"))
     db.session.add(workspace)
     db.session.flush()

@@ -66,7 +66,8 @@ def restore():
     upload = form.file.data
     if upload is None:
         abort(400)
-    done = save_form(form, lambda: services.restore_workspace(current_user, upload.read()), validate=False)
+    done = save_form(form, lambda: services.restore_workspace(current_user, upload.read(), name=form.name.data),
+                     validate=False)
     if not done:
         return _page(form, form_status(form))
     result = done.value

@@ -30,6 +30,7 @@ from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.money import quantize
 from financeapp.core.scoping import scoped
+from financeapp.core.unique import insert_missing, locked_read
 from financeapp.extensions import db
 from financeapp.imports import dedupe
 from financeapp.imports.models import ImportBatch
@@ -194,12 +195,13 @@ def _payee_ids(workspace: Workspace, names: set[str]) -> tuple[dict[str, int], d
         table = Payee.__table__
         values = [{"workspace_id": workspace.id, "name": name, "default_category_id": None,
                    "created_at": now, "updated_at": now} for name in missing.values()]
-        for offset in range(0, len(values), CHUNK):
-            db.session.execute(table.insert(), values[offset:offset + CHUNK])
+        # Another import (or an entry) may create the same payees meanwhile: skip those, then read them back
+        # with a locking read, which sees rows committed after this transaction began (core/unique.py).
+        insert_missing(table, values, chunk=500)
         wanted = list(missing.values())
         for offset in range(0, len(wanted), dedupe.IN_CHUNK):
-            for pid, name in db.session.execute(sa.select(Payee.id, Payee.name).where(
-                    Payee.workspace_id == workspace.id, Payee.name.in_(wanted[offset:offset + dedupe.IN_CHUNK]))):
+            for pid, name in db.session.execute(locked_read(sa.select(Payee.id, Payee.name).where(
+                    Payee.workspace_id == workspace.id, Payee.name.in_(wanted[offset:offset + dedupe.IN_CHUNK])))):
                 existing.setdefault(fold(name), pid)
     return {name: existing[fold(name)] for name in names}, defaults
 

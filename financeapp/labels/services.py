@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import scoped
+from financeapp.core.unique import find_or_create
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.transactions.models import transaction_labels
@@ -27,6 +30,10 @@ def parse_label_names(text: str) -> list[str]:
     return names
 
 
+def _new_label(workspace: Workspace, name: str) -> Callable[[], Label]:
+    return lambda: Label(workspace_id=workspace.id, name=name)
+
+
 def labels_named(workspace: Workspace, names: list[str]) -> list[Label]:
     """The labels with these names, creating the missing ones."""
     if not names:
@@ -41,11 +48,11 @@ def labels_named(workspace: Workspace, names: list[str]) -> list[Label]:
     for name in names:
         label = existing.get(name.lower())
         if label is None:
-            label = Label(workspace_id=workspace.id, name=name)
-            db.session.add(label)
+            label = find_or_create(
+                scoped(Label, workspace).where(sa.func.lower(Label.name) == name.lower()),
+                _new_label(workspace, name), what="label")
             existing[name.lower()] = label
         labels.append(label)
-    db.session.flush()
     return labels
 
 

@@ -9,6 +9,7 @@ from financeapp.core.db import rows_matched
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
+from financeapp.core.unique import find_or_create
 from financeapp.extensions import db
 from financeapp.payees.models import Payee
 from financeapp.reports import totals
@@ -32,12 +33,8 @@ def find_or_create_payee(workspace: Workspace, name: str) -> Payee | None:
     name = clean_name(name or "")
     if not name:
         return None
-    payee = find_payee(workspace, name)
-    if payee is None:
-        payee = Payee(workspace_id=workspace.id, name=name)
-        db.session.add(payee)
-        db.session.flush()
-    return payee
+    return find_or_create(scoped(Payee, workspace).where(Payee.name == name),
+                          lambda: Payee(workspace_id=workspace.id, name=name), what="payee")
 
 
 def payee_names(workspace: Workspace, limit: int = 5000) -> list[str]:

@@ -4,14 +4,14 @@ Every figure is a GROUP BY in the database; Python only converts and adds up the
 aggregates (a few hundred rows at most), never the transactions themselves.
 
 Rules shared by every report:
-- Amounts are in the workspace base currency. Each aggregate is grouped by the account
-  currency and the month, and converted at the rate of the month's last day (the latest
+- Amounts are in the workspace base currency. Each aggregate is grouped by the account, the
+  month and (for income and spending) the category, and converted at the rate of the month's last day (the latest
   rate on or before it; a direct rate first, else the reverse pair's, inverted), rounded
   half-even to the base currency's minor units. A missing rate is never 1.0: that part is
   left out and reported in `warnings`.
-- Splits count per category line (transaction_lines); money in is a line above zero,
-  money out a line below zero.
-- Transfers (transfer_key IS NOT NULL) are neither income nor spending.
+- Splits count per category line (transaction_lines); what is income and what is spending
+  is `financeapp.reports.spending`'s one definition (by the category's kind, net of refunds;
+  an uncategorised line by its sign). Transfers are neither.
 - Net worth is the opening balances plus all transactions of the accounts marked
   include_in_net_worth; liability accounts and negative balances count as liabilities.
 """
@@ -37,7 +37,7 @@ from financeapp.extensions import db
 from financeapp.payees.models import Payee
 from financeapp.rates.models import ExchangeRate
 from financeapp.rates.services import invert
-from financeapp.reports import totals
+from financeapp.reports import spending, totals
 from financeapp.reports.models import MonthlyTotal
 from financeapp.reports.months import month_end, month_key, month_of, months_between, next_month, previous_month
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
@@ -236,7 +236,7 @@ class Flow:
 
 
 def _line_flows(workspace: Workspace, f: ReportFilter, *keys: Any, month: Any = None) -> sa.Select:
-    """Money in and out per (account, month, *keys) from the non-transfer category lines in the range.
+    """Income and spending per (account, month, *keys) from the non-transfer category lines in the range.
 
     Read from the ledger: the (workspace, date) index finds the range's transactions and the
     (transaction, workspace, category, amount) index their lines. Grouped by account rather
@@ -246,10 +246,13 @@ def _line_flows(workspace: Workspace, f: ReportFilter, *keys: Any, month: Any = 
     """
     month = month_of(Transaction.on) if month is None else month
     amount = sa.func.coalesce(TransactionLine.amount, Transaction.amount, type_=Money)
+    kinds = spending.category_kinds()
     query = (
-        sa.select(Transaction.account_id, month, *keys, _money_in(amount), _money_out(amount))
+        sa.select(Transaction.account_id, month, *keys, spending.sum_money(spending.line_income(amount, kinds.kind)),
+                  spending.sum_money(spending.line_spending(amount, kinds.kind)))
         .select_from(Transaction)
         .outerjoin(TransactionLine, TransactionLine.transaction_id == Transaction.id)
+        .outerjoin(kinds, kinds.id == TransactionLine.category_id)
         .where(Transaction.transfer_key.is_(None), Transaction.on >= f.start, Transaction.on <= f.end)
         .group_by(Transaction.account_id, month, *keys)
     )
@@ -270,9 +273,13 @@ def _total_flows(workspace: Workspace, split: MonthSplit, f: ReportFilter, *, by
                  month: Any) -> sa.Select:
     """The same rows as `_line_flows`, for the whole months of `split`, from the monthly totals."""
     keys = (MonthlyTotal.category_id,) if by_category else ()
+    kinds = spending.category_kinds()
+    money_in, money_out = MonthlyTotal.money_in, MonthlyTotal.money_out
     query = (
-        sa.select(MonthlyTotal.account_id, month, *keys, _sum_money(MonthlyTotal.money_in),
-                  _sum_money(MonthlyTotal.money_out))
+        sa.select(MonthlyTotal.account_id, month, *keys,
+                  spending.sum_money(spending.totals_income(money_in, money_out, kinds.kind)),
+                  spending.sum_money(spending.totals_spending(money_in, money_out, kinds.kind)))
+        .outerjoin(kinds, kinds.id == MonthlyTotal.category_id)
         .where(MonthlyTotal.workspace_id == workspace.id, MonthlyTotal.transfer == sa.false(),
                MonthlyTotal.month <= split.last)
         .group_by(MonthlyTotal.account_id, month, *keys)
@@ -286,7 +293,7 @@ def _total_flows(workspace: Workspace, split: MonthSplit, f: ReportFilter, *, by
 
 def flow_rows(workspace: Workspace, f: ReportFilter, book: RateBook, *, by_category: bool = False,
               monthly: bool = True) -> list[Any]:
-    """(account, month, [category,] in, out) rows covering the range; a key may repeat, so callers add up.
+    """(account, month, [category,] income, spending) rows covering the range; a key may repeat, so add up.
 
     Whole months come from the monthly totals, the days at the edges of the range from the
     ledger. A label filter reads the ledger throughout (the totals do not know labels).
@@ -309,26 +316,68 @@ def flow_rows(workspace: Workspace, f: ReportFilter, book: RateBook, *, by_categ
 
 
 def _convert_rows(rows: Iterable[Any], book: RateBook, width: int) -> Iterator[tuple[tuple, Flow]]:
-    """(key, Flow) per aggregate row (account id, month, *key[width], in, out), converted."""
+    """(key, Flow) per aggregate row (account id, month, *key[width], income, spending), converted."""
     for row in rows:
         account_id, month, *rest = row
         currency = book.currency_of[account_id]
-        key, money_in, money_out = tuple(rest[:width]), rest[width], rest[width + 1]
-        income = book.convert(money_in, currency, month)
-        spending = book.convert(-money_out, currency, month)
-        if income is None or spending is None:
+        key, income, spent = tuple(rest[:width]), rest[width], rest[width + 1]
+        income = book.convert(income, currency, month)
+        spent = book.convert(spent, currency, month)
+        if income is None or spent is None:
             continue
-        yield (month, *key), Flow(income, spending)
+        yield (month, *key), Flow(income, spent)
+
+
+def has_foreign(book: RateBook) -> bool:
+    """Whether any account needs converting; then sums are converted per category (see `monthly_flows`)."""
+    return any(currency != book.base for currency in book.currency_of.values())
 
 
 def monthly_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> dict[str, Flow]:
-    """Income and spending per month ('YYYY-MM'), every month of the range present."""
+    """Income and spending per month ('YYYY-MM'), every month of the range present.
+
+    With accounts in other currencies the sums are converted per (account, month, category), as
+    the category reports convert them, so each rounding is the same and every report's total
+    spending agrees to the cent; in the base currency there is nothing to round.
+    """
     result = {key: Flow() for key in months_between(f.start, f.end)}
-    for (month,), flow in _convert_rows(flow_rows(workspace, f, book), book, 0):
+    by_category = has_foreign(book)
+    rows = flow_rows(workspace, f, book, by_category=by_category)
+    for (month, *_category), flow in _convert_rows(rows, book, 1 if by_category else 0):
         target = result.setdefault(month, Flow())
         target.income += flow.income
         target.spending += flow.spending
     return result
+
+
+def months_with_entries(workspace: Workspace, f: ReportFilter) -> set[str]:
+    """The months ('YYYY-MM') of the range that hold at least one entry that is not a transfer.
+
+    Whole months from the monthly totals' line counts, the edge days (and any label filter)
+    from the ledger, as `flow_rows` reads them.
+    """
+    totals.flush_totals(db.session)
+    found: set[str] = set()
+    edges: tuple[tuple[date | None, date], ...] = ((f.start, f.end),)
+    if f.label_id is None:
+        split = split_months(f.start, f.end)
+        edges = split.edges
+        if split.last is not None:
+            query = (sa.select(MonthlyTotal.month).distinct()
+                     .where(MonthlyTotal.workspace_id == workspace.id, MonthlyTotal.transfer == sa.false(),
+                            MonthlyTotal.line_count > 0, MonthlyTotal.month <= split.last))
+            if split.first is not None:
+                query = query.where(MonthlyTotal.month >= split.first)
+            if f.account_id is not None:
+                query = query.where(MonthlyTotal.account_id == f.account_id)
+            found.update(db.session.scalars(query))
+    month = month_of(Transaction.on)
+    for start, end in edges:
+        query = (sa.select(month).distinct()
+                 .where(Transaction.transfer_key.is_(None), Transaction.on >= (start or f.start),
+                        Transaction.on <= end))
+        found.update(db.session.scalars(_scope(query, workspace, f)))
+    return found
 
 
 @dataclass
@@ -391,25 +440,37 @@ class PayeeFlow:
     flow: Flow = field(default_factory=Flow)
 
 
+def _lines_with_kinds(query: sa.Select) -> tuple[sa.Select, Any, Any]:
+    """`query` over transactions joined to their lines and the lines' categories: (query, amount, kind)."""
+    kinds = spending.category_kinds()
+    amount = sa.func.coalesce(TransactionLine.amount, Transaction.amount, type_=Money)
+    query = (query.select_from(Transaction)
+             .outerjoin(TransactionLine, TransactionLine.transaction_id == Transaction.id)
+             .outerjoin(kinds, kinds.id == TransactionLine.category_id))
+    return query, amount, kinds.kind
+
+
 def payee_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list[PayeeFlow]:
-    """Per payee: number of transactions, money in and out (transfers left out)."""
+    """Per payee: number of transactions, income and spending (by their lines; transfers left out)."""
     month = conversion_month(book)
+    query, amount, kind = _lines_with_kinds(sa.select(
+        Transaction.account_id, month, Transaction.payee_id, sa.func.count(sa.distinct(Transaction.id))))
     query = _scope(
-        sa.select(Transaction.account_id, month, Transaction.payee_id, sa.func.count(),
-                  _money_in(Transaction.amount), _money_out(Transaction.amount))
+        query.add_columns(spending.sum_money(spending.line_income(amount, kind)),
+                          spending.sum_money(spending.line_spending(amount, kind)))
         .where(Transaction.transfer_key.is_(None), Transaction.on >= f.start, Transaction.on <= f.end)
         .group_by(Transaction.account_id, month, Transaction.payee_id),
         workspace, f,
     )
     payees: dict[int | None, PayeeFlow] = {}
-    for account_id, month_key_, payee_id, count, money_in, money_out in db.session.execute(query):
+    for account_id, month_key_, payee_id, count, income, spent in db.session.execute(query):
         currency = book.currency_of[account_id]
         item = payees.setdefault(payee_id, PayeeFlow(payee_id, ""))
         item.count += count
-        income, spending = book.convert(money_in, currency, month_key_), book.convert(-money_out, currency, month_key_)
-        if income is not None and spending is not None:
+        income, spent = book.convert(income, currency, month_key_), book.convert(spent, currency, month_key_)
+        if income is not None and spent is not None:
             item.flow.income += income
-            item.flow.spending += spending
+            item.flow.spending += spent
     ids = [key for key in payees if key is not None]
     names = dict(db.session.execute(
         sa.select(Payee.id, Payee.name).where(Payee.workspace_id == workspace.id, Payee.id.in_(ids))
@@ -439,24 +500,29 @@ def account_flows(workspace: Workspace, f: ReportFilter, book: RateBook) -> list
     """Per account: income, spending and transfers in the range, in its currency and in the base currency."""
     month = conversion_month(book)
     is_transfer = sa.case((Transaction.transfer_key.is_(None), sa.literal(0)), else_=sa.literal(1))
+    # Converted per category too where a rate applies, as `monthly_flows` does (the same roundings).
+    keys = (TransactionLine.category_id,) if has_foreign(book) else ()
+    query, amount, kind = _lines_with_kinds(sa.select(Transaction.account_id, month, is_transfer))
     query = _scope(
-        sa.select(Transaction.account_id, month, is_transfer, _money_in(Transaction.amount),
-                  _money_out(Transaction.amount))
+        query.add_columns(spending.sum_money(spending.line_income(amount, kind)),
+                          spending.sum_money(spending.line_spending(amount, kind)), _money_in(amount),
+                          _money_out(amount))
         .where(Transaction.on >= f.start, Transaction.on <= f.end)
-        .group_by(Transaction.account_id, month, is_transfer),
+        .group_by(Transaction.account_id, month, is_transfer, *keys),
         workspace, f,
     )
     accounts = {a.id: AccountFlow(a) for a in db.session.scalars(
         sa.select(Account).where(Account.workspace_id == workspace.id).order_by(Account.name))}
-    for account_id, month_key_, transfer, money_in, money_out in db.session.execute(query):
+    for account_id, month_key_, transfer, income, spent, money_in, money_out in db.session.execute(query):
         item = accounts[account_id]
-        if transfer:
-            item.transfers_in += money_in
-            item.transfers_out -= money_out
+        if transfer:  # a transfer's sides by their sign, never income or spending
+            income, spent = money_in, -money_out
+            item.transfers_in += income
+            item.transfers_out += spent
         else:
-            item.income += money_in
-            item.spending -= money_out
-        converted = [book.convert(value, item.account.currency, month_key_) for value in (money_in, -money_out)]
+            item.income += income
+            item.spending += spent
+        converted = [book.convert(value, item.account.currency, month_key_) for value in (income, spent)]
         if None in converted:
             item.net_in_base = None
             continue

@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from financeapp.core.money import amount_text
-from financeapp.reports import queries
+from financeapp.reports import queries, spending
+from financeapp.reports.months import month_end, month_key
 from financeapp.reports.queries import Flow, RateBook, ReportFilter
 from financeapp.workspaces.models import Workspace
 
@@ -27,7 +28,7 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 CONVERSION_NOTE = (
     "Amounts are in the workspace base currency. Accounts in another currency are added up per month "
-    "and converted at the rate of the month's last day (the latest rate entered on or before it); a "
+    "and category and converted at the rate of the month's last day (the latest rate entered on or before it); a "
     "month without a rate is left out and named in a warning, never converted at 1.0."
 )
 
@@ -68,6 +69,8 @@ class ReportResult:
     totals: list[Any] | None = None
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    empty_message: str = "No transactions match these filters. Try a longer range or add transactions."
+    period: str = ""  # what the report covers, when that is not the range picked (year over year)
 
     @property
     def empty(self) -> bool:
@@ -174,19 +177,59 @@ def monthly_table(flows: dict[str, Flow], book: RateBook) -> ReportResult:
     )
 
 
+def same_day_a_year_before(day: date) -> date:
+    """The same calendar day a year earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> ReportResult:
-    """Month by month, the range's last year against the year before."""
-    year = f.end.year
-    span = ReportFilter(date(year - 1, 1, 1), date(year, 12, 31), f.account_id, f.label_id)
-    flows = queries.monthly_flows(workspace, span, book)
-    this = [flows[f"{year:04d}-{m:02d}"] for m in range(1, 13)]
-    last = [flows[f"{year - 1:04d}-{m:02d}"] for m in range(1, 13)]
-    rows = [[MONTH_NAMES[i], last[i].spending, this[i].spending, _pct_change(this[i].spending, last[i].spending),
-             last[i].income, this[i].income] for i in range(12)]
+    """Month by month, this year up to the range's end (or today, if earlier) against the same days a year before.
+
+    The last month, when not over, is month to date against the same days of last year's month.
+    Only months with entries in both years are compared: a month one year has no data for would
+    read as a fall to zero (or a rise from it) that never happened.
+    """
+    cutoff = min(f.end, date.today())
+    year = cutoff.year
+    cutoff_before = same_day_a_year_before(cutoff)
+    this_range = ReportFilter(date(year, 1, 1), cutoff, f.account_id, f.label_id)
+    last_range = ReportFilter(date(year - 1, 1, 1), cutoff_before, f.account_id, f.label_id)
+    this_flows, last_flows = queries.monthly_flows(workspace, this_range, book), queries.monthly_flows(
+        workspace, last_range, book)
+    with_data = queries.months_with_entries(workspace, this_range), queries.months_with_entries(workspace,
+                                                                                                 last_range)
+    to_date = cutoff != month_end(month_key(cutoff))
+    compared: list[int] = []
+    skipped: list[str] = []
+    for number in range(1, cutoff.month + 1):
+        if f"{year:04d}-{number:02d}" in with_data[0] and f"{year - 1:04d}-{number:02d}" in with_data[1]:
+            compared.append(number)
+        else:
+            skipped.append(MONTH_NAMES[number - 1])
+    this = [this_flows[f"{year:04d}-{m:02d}"] for m in compared]
+    last = [last_flows[f"{year - 1:04d}-{m:02d}"] for m in compared]
+
+    def label(number: int) -> str:
+        name = MONTH_NAMES[number - 1]
+        return f"{name} 1–{cutoff.day}" if to_date and number == cutoff.month else name
+
+    labels = [label(m) for m in compared]
+    rows = [[labels[i], last[i].spending, this[i].spending, _pct_change(this[i].spending, last[i].spending),
+             last[i].income, this[i].income] for i in range(len(compared))]
     totals_last = Flow(sum((x.income for x in last), ZERO), sum((x.spending for x in last), ZERO))
     totals_this = Flow(sum((x.income for x in this), ZERO), sum((x.spending for x in this), ZERO))
+    notes = [f"Compares {year} up to {cutoff.isoformat()} (the range's end or today, whichever is earlier) "
+             f"with the same months of {year - 1}, whatever the range's start."]
+    if to_date:
+        notes.append(f"{MONTH_NAMES[cutoff.month - 1]} is month to date: days 1 to {cutoff.day} of both years "
+                     f"(to {cutoff_before.isoformat()} in {year - 1}).")
+    if skipped:
+        notes.append(f"Left out for want of entries in both years: {', '.join(skipped)}.")
     return ReportResult(
-        "year-over-year", f"Year over year: {year} against {year - 1}", "bar", list(MONTH_NAMES),
+        "year-over-year", f"Year over year: {year} against {year - 1}", "bar", labels,
         [Dataset(f"Spending {year - 1}", [x.spending for x in last]), Dataset(f"Spending {year}",
                                                                             [x.spending for x in this])],
         [Column("Month"), Column(f"Spending {year - 1}", "money"), Column(f"Spending {year}", "money"),
@@ -194,7 +237,10 @@ def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook)
         rows, book.base,
         totals=["Total", totals_last.spending, totals_this.spending,
                 _pct_change(totals_this.spending, totals_last.spending), totals_last.income, totals_this.income],
-        notes=[f"Compares the calendar year of the range's end ({year}) with {year - 1}, whatever the start."],
+        notes=notes,
+        period=f"{year}-01-01 to {cutoff.isoformat()} against {year - 1}-01-01 to {cutoff_before.isoformat()}",
+        empty_message=f"No month up to {cutoff.isoformat()} has entries in both {year} and {year - 1} "
+                      f"(to the same day), so there is nothing to compare yet.",
     )
 
 
@@ -258,11 +304,12 @@ def budget_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> Repo
     return ReportResult(
         "budget", "Budget against actual", "bar", [r.name for r in report.rows],
         [Dataset("Budgeted", [r.budgeted for r in report.rows]), Dataset("Spent", [r.spent for r in report.rows])],
-        [Column("Budget line"), Column("Budgeted", "money"), Column("Spent", "money"), Column("Remaining", "money")],
+        [Column("Category"), Column("Budgeted", "money"), Column("Spent", "money"), Column("Remaining", "money")],
         rows, book.base, totals=["Total", report.budgeted, report.spent, report.difference],
         warnings=[f"No exchange rate for {code}: its spending is left out." for code in report.missing_rates],
-        notes=["From the budgets: whole months from the start's month to the end's; a yearly amount counts a "
-               "twelfth per month."],
+        notes=["From the budgets: whole months from the start's month to the end's, one row per category; a "
+               "yearly amount counts a twelfth per month. Spent is net of refunds; income and transfers are "
+               "never spending."],
     )
 
 
@@ -320,7 +367,7 @@ def run_report(workspace: Workspace, slug: str, f: ReportFilter) -> ReportResult
     book = queries.rate_book(workspace)
     result = report.build(workspace, f, book)
     result.warnings = [*result.warnings, *book.warnings]
-    result.notes.append(CONVERSION_NOTE)
+    result.notes = [spending.DEFINITION, *result.notes, CONVERSION_NOTE]
     return result
 
 

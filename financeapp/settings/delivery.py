@@ -33,15 +33,16 @@ from flask import current_app
 from financeapp.accounts.models import Account
 from financeapp.auth.models import User
 from financeapp.core import outbound
-from financeapp.core.db import utcnow
+from financeapp.core.db import Money, utcnow
 from financeapp.core.errors import Invalid
 from financeapp.core.money import format_money
 from financeapp.extensions import db
 from financeapp.mail import MailError, external_url, send_mail
 from financeapp.notifications.models import Notification
+from financeapp.reports import spending as spending_rules
 from financeapp.settings.models import Delivery, WebhookEndpoint
 from financeapp.settings.services import wants
-from financeapp.transactions.models import Transaction
+from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.workspaces.models import Membership, Workspace
 
 log = logging.getLogger("financeapp.delivery")
@@ -251,19 +252,25 @@ class CurrencyWeek:
 
 
 def week_summary(workspace: Workspace, start: date, end: date) -> list[CurrencyWeek]:
-    """Money in and out (transfers left out) per account currency over [start, end): one GROUP BY."""
+    """Income and spending (as financeapp.reports.spending defines them: refunds lower spending, transfers
+    left out) per account currency over [start, end): one GROUP BY."""
+    kinds = spending_rules.category_kinds()
+    amount = sa.func.coalesce(TransactionLine.amount, Transaction.amount, type_=Money)
     rows = db.session.execute(
         sa.select(Account.currency,
-                  sa.func.sum(sa.case((Transaction.amount > 0, Transaction.amount), else_=0)),
-                  sa.func.sum(sa.case((Transaction.amount < 0, Transaction.amount), else_=0)),
-                  sa.func.count(Transaction.id))
+                  spending_rules.sum_money(spending_rules.line_income(amount, kinds.kind)),
+                  spending_rules.sum_money(spending_rules.line_spending(amount, kinds.kind)),
+                  sa.func.count(sa.distinct(Transaction.id)))
+        .select_from(Transaction)
         .join(Account, Account.id == Transaction.account_id)
+        .outerjoin(TransactionLine, TransactionLine.transaction_id == Transaction.id)
+        .outerjoin(kinds, kinds.id == TransactionLine.category_id)
         .where(Transaction.workspace_id == workspace.id, Account.workspace_id == workspace.id,
                Transaction.transfer_key.is_(None), Transaction.on >= start, Transaction.on < end)
         .group_by(Account.currency).order_by(Account.currency)
     ).all()
-    return [CurrencyWeek(currency, Decimal(income or 0), -Decimal(spending or 0), count)
-            for currency, income, spending, count in rows]
+    return [CurrencyWeek(currency, Decimal(income or 0), Decimal(spent or 0), count)
+            for currency, income, spent, count in rows]
 
 
 def send_digests(*, today: date | None = None) -> int:

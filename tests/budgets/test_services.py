@@ -217,7 +217,7 @@ def test_the_range_report_adds_up_budgets_and_spending(home):
     report = budget_report(home.ws, date(2026, 2, 1), MARCH)
     rows = {row.name: (row.budgeted, row.spent) for row in report.rows}
     assert rows == {"Everyday: Groceries": (200, 180), "Transport: Fuel": (200, 40),
-                    "Everyday: Eating out (not budgeted)": (0, 5)}
+                    "Everyday: Eating out": (0, 5)}
     with pytest.raises(Invalid, match="before the start"):
         budget_report(home.ws, MARCH, date(2026, 1, 1))
     with pytest.raises(Invalid, match="at most 120"):

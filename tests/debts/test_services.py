@@ -284,3 +284,22 @@ def test_seed_demo_debts_without_the_demo_accounts_enters_balances_by_hand(books
     made = seed_demo_debts(books.ws, TODAY)
     assert [d.account_id for d in made] == [None, None]
     assert made[1].balance == D(640)
+
+
+@pytest.mark.parametrize("strategy", ["avalanche", "snowball"])
+def test_no_debt_is_paid_off_later_in_the_plan_than_at_its_own_payment(books, strategy):
+    today = date(2026, 12, 3)
+    loan = make_loan(books.ws, "Car loan", principal="15000", rate="6.9", term=36, start=date(2026, 11, 20))
+    card = make_card(books.ws, "Visa", balance="2700", rate="22.99", minimum="35", percent="2")
+    view = services.build_plan(books.ws, strategy, Decimal(0), today)
+    statuses = {status.debt.id: status for status in view.statuses}
+    assert statuses[loan.id].first_due == date(2026, 12, 20)
+    assert view.plan.months[0].on == date(2026, 12, 20)  # month 1 is the first payment due, not a month on
+    for debt in (loan, card):
+        in_plan, alone = view.plan.paid_off_on(debt.id), statuses[debt.id].payoff_date
+        assert (in_plan.year, in_plan.month) <= (alone.year, alone.month), debt.name
+    loan_alone = statuses[loan.id].payoff_date
+    if strategy == "avalanche":  # the card goes first; the loan gets its payment every month, no more
+        assert (view.plan.paid_off_on(loan.id).year, view.plan.paid_off_on(loan.id).month) == (
+            loan_alone.year, loan_alone.month)
+    assert view.plan.debt_free == max(view.plan.paid_off_on(d.id) for d in (loan, card))

@@ -142,8 +142,8 @@ def test_the_planner_renders_the_comparison_table_and_chart_with_the_expected_fi
 def test_a_long_plan_is_paginated_by_two_years(client, owner):
     make_loan(owner.ws, "Mortgage", principal="200000", rate="5", term=360)
     page = text(client.get("/debts/plan?page=2"))
-    # 360 payments of 1073.64 (pmt rounded down) leave a few dollars for a 361st month.
-    assert "months 25 to 48 of 361" in page and "Page 2 of 16" in page
+    # 360 payments, as the loan's own schedule: its last payment closes what the rounded-down 1073.64 leaves.
+    assert "months 25 to 48 of 360" in page and "Page 2 of 15" in page
     assert client.get("/debts/plan?page=999999999999999999999").status_code == 200
 
 
@@ -170,7 +170,7 @@ def test_saving_the_plan_and_the_custom_order(client, owner):
     setting = db.session.scalar(sa.select(DebtPlanSetting).where(DebtPlanSetting.workspace_id == owner.ws.id))
     assert (setting.strategy, setting.extra) == ("custom", D(100))
     assert db.session.get(Debt, owner.other_debt_id).payoff_order is None
-    assert "custom, $100.00 extra a month" in text(client.get("/debts/"))
+    assert "my own order, $100.00 extra a month" in text(client.get("/debts/"))
 
 
 READS = ["/debts/{id}", "/debts/{id}/edit"]
@@ -221,3 +221,48 @@ def test_a_loan_behind_its_schedule_says_how_many_payments_are_unrecorded(client
     page = text(client.get(f"/debts/{loan.id}"))
     assert 'id="unrecorded"' in page and "24 scheduled payments fell due by today and 0 are recorded" in page
     assert "would be <strong>$0.00</strong>" in page
+
+
+def _column(page: str, debt: str, cls: str) -> str:
+    row = re.search(rf'<tr data-debt="{debt}">(.*?)</tr>', page, re.S).group(1)
+    return re.sub(r"<[^>]+>", "", re.search(rf'<td class="{cls}[^"]*">(.*?)</td>', row, re.S).group(1)).strip()
+
+
+def test_each_debts_paid_off_date_names_its_plan_and_never_passes_the_debt_free_date(client, owner):
+    from financeapp.debts import services
+
+    make_card(owner.ws, "Store card", balance="2000", rate="22.99", minimum="50")
+    make_card(owner.ws, "Old card", balance="500", rate="10", minimum="25")
+    services.save_plan(owner.ws, "avalanche", D("200"))
+    db.session.commit()
+    page = client.get("/debts/").get_data(as_text=True)
+    assert "Paid off in your plan" in page and "At its own payment only" in page
+    assert "Debt-free in your plan (avalanche: highest rate first, $200.00 extra a month)" in page
+    debt_free = re.sub(r"<[^>]+>", "", re.search(r'id="debt-free">(.*?)</div>', page, re.S).group(1)).strip()
+    in_plan = {name: _column(page, name, "plan-payoff") for name in ("Store card", "Old card")}
+    alone = {name: _column(page, name, "alone-payoff") for name in ("Store card", "Old card")}
+
+    def month(text_: str, fmt: str) -> date:
+        from datetime import datetime
+        return datetime.strptime(text_, fmt).date()
+
+    plan_dates = [month(value, "%b %Y") for value in in_plan.values()]
+    assert max(plan_dates) == month(debt_free, "%B %Y")  # the last debt paid off is the debt-free month
+    # At minimum payments alone the store card takes years longer than the plan: labelled, not contradicting.
+    assert month(alone["Store card"], "%b %Y") > month(debt_free, "%B %Y")
+    detail = client.get(f"/debts/{db.session.scalar(sa.select(Debt.id).where(Debt.name == 'Store card'))}")
+    body = detail.get_data(as_text=True)
+    assert "Paid off at minimum payments only" in body
+    assert f"In your payoff plan: {month(in_plan['Store card'], '%b %Y'):%B %Y}" in body
+
+
+def test_the_dashboards_debt_free_date_is_the_saved_plans(client, owner):
+    from financeapp.debts import services
+
+    make_card(owner.ws, "Store card", balance="2000", rate="22.99", minimum="50")
+    make_card(owner.ws, "Old card", balance="1500", rate="5", minimum="25")
+    services.save_plan(owner.ws, "snowball", D("100"))
+    db.session.commit()
+    summary = services.debt_summary(owner.ws)
+    view = services.build_plan(owner.ws, "snowball", D("100"))
+    assert summary["strategy"] == "snowball" and summary["debt_free"] == view.plan.debt_free

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid
 from financeapp.exports import registry, services
 from financeapp.extensions import db
@@ -18,7 +19,7 @@ from financeapp.labels.services import labels_named
 from financeapp.transactions.models import Transaction
 from financeapp.transactions.queries import SORTS, TransactionFilter
 from financeapp.transactions.services import EntryInput, LineInput, TransferInput, record_entry, record_transfer
-from financeapp.workspaces.models import Workspace
+from financeapp.workspaces.models import Membership, Workspace
 from tests.exports.conftest import balances, entity_hashes
 from tests.factories import make_account, make_category, make_transaction, make_user, personal_workspace
 
@@ -93,7 +94,8 @@ def test_the_workspace_round_trip_is_identical(rich):
     result = services.restore_workspace(eve, json.dumps(first).encode())
     db.session.commit()
     restored = result.workspace
-    assert restored.id != ws.id and restored.name == ws.name and restored.base_currency == ws.base_currency
+    assert restored.id != ws.id and restored.base_currency == ws.base_currency
+    assert restored.name == f"{ws.name} (restored {utcnow().date().isoformat()})"
     assert [m.role for m in restored.memberships] == ["owner"]
     second = json.loads("".join(services.workspace_json(restored)))
 
@@ -180,3 +182,22 @@ def test_the_export_of_one_workspace_holds_none_of_another(rich, ledger):
     document = json.loads("".join(services.workspace_json(ledger)))
     counts = {name: len(part["rows"]) for name, part in document["tables"].items()}
     assert counts["transactions"] == 5 and counts["rules"] == 0 and counts["accounts"] == 2
+
+
+def test_a_restored_backup_is_named_as_one_and_never_twins_a_workspace_in_the_list(rich):
+    eve, ws = rich
+    document = json.loads("".join(services.workspace_json(ws)))
+    day = date(2026, 12, 2)
+    names = [services.restore_workspace(eve, document, today=day).workspace.name for _ in range(3)]
+    db.session.commit()
+    assert names == [f"{ws.name} (restored 2026-12-02)", f"{ws.name} (restored 2026-12-02) (2)",
+                     f"{ws.name} (restored 2026-12-02) (3)"]
+    # A backup of a restored workspace is named after the original, not "(restored …) (restored …)".
+    again = json.loads("".join(services.workspace_json(db.session.scalar(
+        sa.select(Workspace).where(Workspace.name == names[1])))))
+    assert services.restore_workspace(eve, again, today=date(2026, 12, 3)).workspace.name \
+        == f"{ws.name} (restored 2026-12-03)"
+    assert services.restore_workspace(eve, document, name="  Old   books ").workspace.name == "Old books"
+    assert services.restore_workspace(eve, document, name="Old books").workspace.name == "Old books (2)"
+    listed = db.session.scalars(sa.select(Workspace.name).join(Membership).where(Membership.user_id == eve.id)).all()
+    assert len(listed) == len(set(listed))

@@ -115,6 +115,19 @@ def test_restoring_an_upload_makes_a_new_workspace_and_switches_to_it(app, olga,
                                  .where(Transaction.workspace_id == new)) == 10
     # The new workspace is the current one.
     assert len(_rows(client.get("/exports/transactions.csv", buffered=True))) == 10
+    assert "(restored " in client.get("/workspaces/").text
+
+
+def test_a_restore_can_be_given_a_name(app, olga, client):
+    document = client.get("/exports/workspace.json", buffered=True).get_data()
+    response = client.post("/exports/restore", data={"file": (io.BytesIO(document), "backup.json"),
+                                                     "name": "Olga before the move"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "Restored “Olga before the move”" in client.get(response.headers["Location"]).text
+    response = client.post("/exports/restore", data={"file": (io.BytesIO(document), "backup.json"),
+                                                     "name": "x" * 81}, content_type="multipart/form-data")
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -122,17 +122,28 @@ def to_base(ws: Workspace, amount: Decimal, currency: str, month: str) -> Decima
         CENT, rounding=ROUND_HALF_EVEN)
 
 
+# Income and spending per line, as the app defines them (financeapp/reports/spending.py), written out
+# again by hand: an income category's line is income, any other category's line is spending net of
+# refunds, an uncategorised line counts by its sign.
+LINE_INCOME = ("CASE WHEN c.kind = 'income' THEN l.amount "
+               "WHEN c.id IS NULL AND l.amount > 0 THEN l.amount ELSE 0 END")
+LINE_SPENDING = ("CASE WHEN c.kind = 'income' THEN 0 WHEN c.id IS NOT NULL THEN -l.amount "
+                 "WHEN l.amount < 0 THEN -l.amount ELSE 0 END")
+
+
 def line_flows(ws: Workspace, start: date, end: date, key: str = "'all'", extra: str = "") -> dict:
-    """{key: [income, spending]} in the base currency, from the category lines of non-transfers."""
+    """{key: [income, spending]} in the base currency, from the category lines of non-transfers.
+
+    Converted per account, month and category (the documented unit of conversion), then added up.
+    """
     rows = db.session.execute(sa.text(f"""
-        SELECT a.currency, {month_sql()} AS m, {key} AS k,
-               SUM(CASE WHEN l.amount > 0 THEN l.amount ELSE 0 END),
-               SUM(CASE WHEN l.amount < 0 THEN -l.amount ELSE 0 END)
+        SELECT a.currency, {month_sql()} AS m, {key} AS k, SUM({LINE_INCOME}), SUM({LINE_SPENDING})
         FROM transaction_lines l
         JOIN transactions t ON t.id = l.transaction_id
         JOIN accounts a ON a.id = t.account_id
+        LEFT JOIN categories c ON c.id = l.category_id
         WHERE t.workspace_id = :ws AND t.transfer_key IS NULL AND t.date >= :s AND t.date <= :e {extra}
-        GROUP BY a.currency, {month_sql()}, {key}
+        GROUP BY a.currency, t.account_id, l.category_id, {month_sql()}, {key}
     """), {"ws": ws.id, "s": start, "e": end}).all()
     result: dict = {}
     for currency, month, k, money_in, money_out in rows:
