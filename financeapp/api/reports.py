@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 
 from financeapp.api import bp
 from financeapp.core.errors import NotFound
@@ -38,7 +38,8 @@ def reports_series(slug: str):
     result = services.run_report(g.workspace, slug, form.filter)
     meta = {"base_currency": g.workspace.base_currency, "start": form.start.isoformat(),
             "end": form.end.isoformat(), "preset": form.preset, "account": form.account_id, "label": form.label_id}
-    return jsonify(data=services.series_json(result), meta=meta)
+    return jsonify(data=services.series_json(result, lambda args: url_for("transactions.index", **args)),
+                   meta=meta)
 
 
 # OpenAPI ------------------------------------------------------------------------------------------
@@ -83,7 +84,11 @@ OPENAPI: dict[str, Any] = {
                     "type": "object", "required": ["label", "data"],
                     "properties": {"label": {"type": "string"},
                                    "data": {"type": "array", "items": _NULLABLE_AMOUNT,
-                                            "description": "One amount per label, in the base currency."}},
+                                            "description": "One amount per label, in the base currency."},
+                                   "links": {"type": "array",
+                                             "items": {"oneOf": [{"type": "string"}, {"type": "null"}]},
+                                             "description": "Per point: the transactions list of what it "
+                                                            "sums (null where a point is several rows)."}},
                 }},
                 "table": {
                     "type": "object", "required": ["columns", "rows", "totals"],

@@ -190,7 +190,7 @@ def build_dashboard(workspace: Workspace, today: date) -> Dashboard:
 
     worth = queries.net_worth(workspace, year_filter, book)
     flows = queries.monthly_flows(workspace, year_filter, book)
-    monthly = services.monthly_table(flows, book)
+    monthly = services.monthly_table(flows, book, year_filter)
     categories = services.categories_report(workspace, month_filter, book)
     net_worth_result = services.net_worth_table(worth, book)
     year = Flow(sum((f.income for f in flows.values()), ZERO), sum((f.spending for f in flows.values()), ZERO))

@@ -17,7 +17,7 @@ from typing import Any
 
 from financeapp.core.money import amount_text
 from financeapp.reports import queries, spending
-from financeapp.reports.months import month_end, month_key
+from financeapp.reports.months import first_day, month_end, month_key
 from financeapp.reports.queries import Flow, RateBook, ReportFilter
 from financeapp.workspaces.models import Workspace
 
@@ -47,11 +47,16 @@ class Column:
     kind: str = "text"  # text, money (base currency, or an Amount cell), percent, count
 
 
+# A drill-down: the transactions list's query arguments for the rows a figure sums (see `drill`).
+Drill = dict[str, Any] | None
+
+
 @dataclass
 class Dataset:
     label: str
     data: Sequence[Decimal | None]
     type: str | None = None  # a line drawn over bars, for example
+    links: list[Drill] | None = None  # per point: the transactions behind it
 
 
 @dataclass
@@ -69,6 +74,7 @@ class ReportResult:
     totals: list[Any] | None = None
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    links: list[list[Drill]] = field(default_factory=list)  # per row and column, like `rows`
     empty_message: str = "No transactions match these filters. Try a longer range or add transactions."
     period: str = ""  # what the report covers, when that is not the range picked (year over year)
 
@@ -96,6 +102,27 @@ def _month_label(key: str) -> str:
     return f"{MONTH_NAMES[int(key[5:7]) - 1]} {key[:4]}"
 
 
+def drill(f: ReportFilter, start: date | None = None, end: date | None = None, **filters: Any) -> dict[str, Any]:
+    """The transactions list's arguments for what a figure of report `f` sums: its dates (or `start`
+    to `end`), the report's account and label, and `filters` (category, payee, flow...)."""
+    args: dict[str, Any] = {"start": (start or f.start).isoformat(), "end": (end or f.end).isoformat()}
+    if f.account_id is not None:
+        args["account"] = f.account_id
+    if f.label_id is not None:
+        args["label"] = f.label_id
+    args.update({name: value for name, value in filters.items() if value is not None})
+    return args
+
+
+def _month_of(f: ReportFilter, key: str, **filters: Any) -> dict[str, Any]:
+    """A drill-down to one month of the report's range (the range's own ends in its first and last month)."""
+    return drill(f, max(first_day(key), f.start), min(month_end(key), f.end), **filters)
+
+
+def _category(category_id: int | None) -> int:
+    return -1 if category_id is None else category_id  # -1: the list's "uncategorised"
+
+
 # The reports ------------------------------------------------------------------------------------
 
 
@@ -110,17 +137,30 @@ def categories_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> 
     if rest:
         labels.append("Other")
         data.append(sum((c.current.spending for c in rest), ZERO))
+    shown = [c for c in flows if c.current.spending or c.current.income or c.previous.spending or c.previous.income]
     rows = [
         [c.name, c.group, c.current.spending, c.previous.spending, _pct_change(c.current.spending,
                                                                             c.previous.spending),
          c.current.income, c.previous.income, _pct_change(c.current.income, c.previous.income)]
-        for c in flows if c.current.spending or c.current.income or c.previous.spending or c.previous.income
+        for c in shown
     ]
+    previous = f.previous
+
+    def cells(c: queries.CategoryFlow) -> list[Drill]:
+        category = _category(c.category_id)
+        return [None, None, drill(f, category=category, flow="spending"),
+                drill(f, previous.start, previous.end, category=category, flow="spending"), None,
+                drill(f, category=category, flow="income"),
+                drill(f, previous.start, previous.end, category=category, flow="income"), None]
+
     cur = Flow(sum((c.current.income for c in flows), ZERO), sum((c.current.spending for c in flows), ZERO))
     prev = Flow(sum((c.previous.income for c in flows), ZERO), sum((c.previous.spending for c in flows), ZERO))
-    previous = f.previous
+    segment_links: list[Drill] = [drill(f, category=_category(c.category_id), flow="spending") for c in top]
+    if rest:
+        segment_links.append(None)  # "Other" is several categories: its rows are in the table
     return ReportResult(
-        "categories", "Spending and income by category", "doughnut", labels, [Dataset("Spending", data)],
+        "categories", "Spending and income by category", "doughnut", labels,
+        [Dataset("Spending", data, links=segment_links)],
         [Column("Category"), Column("Group"), Column("Spending", "money"), Column("Previous period", "money"),
          Column("Change %", "percent"), Column("Income", "money"), Column("Previous income", "money"),
          Column("Change %", "percent")],
@@ -129,6 +169,7 @@ def categories_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> 
                 prev.income, _pct_change(cur.income, prev.income)],
         notes=[f"The previous period is {previous.start.isoformat()} to {previous.end.isoformat()}, "
                "the same number of days just before."],
+        links=[cells(c) for c in shown],
     )
 
 
@@ -143,37 +184,50 @@ def trends_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> Repo
         total = sum(values, ZERO)
         if total:
             name, group = names.get(category_id, ("Uncategorised", "")) if category_id else ("Uncategorised", "")
-            series.append((total, name, group, values))
+            series.append((total, name, group, values, category_id))
     series.sort(key=lambda s: (-s[0], s[1]))
     labels = [_month_label(m) for m in months]
+
+    def cells(category_id: int | None) -> list[Drill]:
+        return [_month_of(f, m, category=_category(category_id), flow="spending") for m in months]
+
     return ReportResult(
         "trends", "Spending trends per category", "line", labels,
-        [Dataset(name, values) for _, name, _, values in series[:TOP_CATEGORIES]],
+        [Dataset(name, values, links=cells(category_id))
+         for _, name, _, values, category_id in series[:TOP_CATEGORIES]],
         [Column("Category"), Column("Group"), *(Column(label, "money") for label in labels), Column("Total", "money")],
-        [[name, group, *values, total] for total, name, group, values in series], book.base,
+        [[name, group, *values, total] for total, name, group, values, _ in series], book.base,
         totals=["Total", "", *(sum((s[3][i] for s in series), ZERO) for i in range(len(months))),
                 sum((s[0] for s in series), ZERO)],
+        links=[[None, None, *cells(category_id), drill(f, category=_category(category_id), flow="spending")]
+               for *_, category_id in series],
     )
 
 
 def monthly_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> ReportResult:
     """Income, spending, net and savings rate per month."""
-    return monthly_table(queries.monthly_flows(workspace, f, book), book)
+    return monthly_table(queries.monthly_flows(workspace, f, book), book, f)
 
 
-def monthly_table(flows: dict[str, Flow], book: RateBook) -> ReportResult:
-    """The monthly summary from already computed flows."""
+def monthly_table(flows: dict[str, Flow], book: RateBook, f: ReportFilter | None = None) -> ReportResult:
+    """The monthly summary from already computed flows (with drill-downs when `f` is given)."""
     months = sorted(flows)
     total = Flow(sum((flows[m].income for m in months), ZERO), sum((flows[m].spending for m in months), ZERO))
+
+    def month_links(flow: str) -> list[Drill]:
+        return [_month_of(f, m, flow=flow) if f else None for m in months]
+
+    income_links, spending_links = month_links("income"), month_links("spending")
     return ReportResult(
         "monthly", "Monthly summary", "bar", [_month_label(m) for m in months],
-        [Dataset("Income", [flows[m].income for m in months]),
-         Dataset("Spending", [flows[m].spending for m in months])],
+        [Dataset("Income", [flows[m].income for m in months], links=income_links),
+         Dataset("Spending", [flows[m].spending for m in months], links=spending_links)],
         [Column("Month"), Column("Income", "money"), Column("Spending", "money"), Column("Net", "money"),
          Column("Savings rate %", "percent")],
         [[_month_label(m), flows[m].income, flows[m].spending, flows[m].net, flows[m].savings_rate] for m in months],
         book.base, totals=["Total", total.income, total.spending, total.net, total.savings_rate],
         notes=["Savings rate = (income − spending) ÷ income."],
+        links=[[None, income, spent, None, None] for income, spent in zip(income_links, spending_links, strict=True)],
     )
 
 
@@ -219,6 +273,11 @@ def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook)
     labels = [label(m) for m in compared]
     rows = [[labels[i], last[i].spending, this[i].spending, _pct_change(this[i].spending, last[i].spending),
              last[i].income, this[i].income] for i in range(len(compared))]
+    before = [_month_of(last_range, f"{year - 1:04d}-{m:02d}") for m in compared]
+    now = [_month_of(this_range, f"{year:04d}-{m:02d}") for m in compared]
+    links: list[list[Drill]] = [
+        [None, {**b, "flow": "spending"}, {**n, "flow": "spending"}, None, {**b, "flow": "income"},
+         {**n, "flow": "income"}] for b, n in zip(before, now, strict=True)]
     totals_last = Flow(sum((x.income for x in last), ZERO), sum((x.spending for x in last), ZERO))
     totals_this = Flow(sum((x.income for x in this), ZERO), sum((x.spending for x in this), ZERO))
     notes = [f"Compares {year} up to {cutoff.isoformat()} (the range's end or today, whichever is earlier) "
@@ -230,8 +289,8 @@ def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook)
         notes.append(f"Left out for want of entries in both years: {', '.join(skipped)}.")
     return ReportResult(
         "year-over-year", f"Year over year: {year} against {year - 1}", "bar", labels,
-        [Dataset(f"Spending {year - 1}", [x.spending for x in last]), Dataset(f"Spending {year}",
-                                                                            [x.spending for x in this])],
+        [Dataset(f"Spending {year - 1}", [x.spending for x in last], links=[row[1] for row in links]),
+         Dataset(f"Spending {year}", [x.spending for x in this], links=[row[2] for row in links])],
         [Column("Month"), Column(f"Spending {year - 1}", "money"), Column(f"Spending {year}", "money"),
          Column("Change %", "percent"), Column(f"Income {year - 1}", "money"), Column(f"Income {year}", "money")],
         rows, book.base,
@@ -241,6 +300,7 @@ def year_over_year_report(workspace: Workspace, f: ReportFilter, book: RateBook)
         period=f"{year}-01-01 to {cutoff.isoformat()} against {year - 1}-01-01 to {cutoff_before.isoformat()}",
         empty_message=f"No month up to {cutoff.isoformat()} has entries in both {year} and {year - 1} "
                       f"(to the same day), so there is nothing to compare yet.",
+        links=links,
     )
 
 
@@ -266,12 +326,21 @@ def payees_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> Repo
     payees = [p for p in queries.payee_flows(workspace, f, book) if p.flow.spending > 0]
     payees.sort(key=lambda p: (-p.flow.spending, p.name))
     top = payees[:TOP_PAYEES]
+
+    def cells(p: queries.PayeeFlow) -> list[Drill]:
+        if p.payee_id is None:  # the list has no "without a payee" filter
+            return [None, None, None, None]
+        return [None, drill(f, payee=p.payee_id), drill(f, payee=p.payee_id, flow="spending"),
+                drill(f, payee=p.payee_id, flow="income")]
+
+    links = [cells(p) for p in top]
     return ReportResult(
         "payees", "Top payees", "bar-horizontal", [p.name for p in top[:10]],
-        [Dataset("Spending", [p.flow.spending for p in top[:10]])],
+        [Dataset("Spending", [p.flow.spending for p in top[:10]], links=[row[2] for row in links[:10]])],
         [Column("Payee"), Column("Transactions", "count"), Column("Spending", "money"), Column("Income", "money")],
         [[p.name, p.count, p.flow.spending, p.flow.income] for p in top], book.base,
         notes=[f"The {TOP_PAYEES} payees with the most spending; whole transactions, transfers left out."],
+        links=links,
     )
 
 
@@ -281,16 +350,20 @@ def cash_flow_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> R
     rows = [[a.account.name, Amount(a.income, a.account.currency), Amount(a.spending, a.account.currency),
              Amount(a.transfers_in, a.account.currency), Amount(a.transfers_out, a.account.currency),
              Amount(a.net, a.account.currency), a.net_in_base] for a in flows]
+    links: list[list[Drill]] = [
+        [None, drill(f, account=a.account.id, flow="income"), drill(f, account=a.account.id, flow="spending"),
+         None, None, drill(f, account=a.account.id), None] for a in flows]
     return ReportResult(
         "cash-flow", "Cash flow by account", "bar", [a.account.name for a in flows],
-        [Dataset("Income", [a.income_in_base for a in flows]),
-         Dataset("Spending", [a.spending_in_base for a in flows])],
+        [Dataset("Income", [a.income_in_base for a in flows], links=[row[1] for row in links]),
+         Dataset("Spending", [a.spending_in_base for a in flows], links=[row[2] for row in links])],
         [Column("Account"), Column("Income", "money"), Column("Spending", "money"), Column("Transfers in", "money"),
          Column("Transfers out", "money"), Column("Net change", "money"),
          Column(f"Net change in {book.base}", "money")],
         rows, book.base,
         notes=["Columns in the account's own currency; the chart and the last column in the base currency. "
                "Transfers between your accounts move money but are not income or spending."],
+        links=links,
     )
 
 
@@ -301,15 +374,20 @@ def budget_report(workspace: Workspace, f: ReportFilter, book: RateBook) -> Repo
         raise LookupError("budgets are not available")
     report = provider(workspace, f.start, f.end)
     rows = [[r.name, r.budgeted, r.spent, r.difference] for r in report.rows]
+    whole_months = {"start": first_day(month_key(f.start)), "end": month_end(month_key(f.end))}
+    spent_links: list[Drill] = [drill(f, **whole_months, category=_category(r.category_id), flow="spending")
+                                for r in report.rows]
     return ReportResult(
         "budget", "Budget against actual", "bar", [r.name for r in report.rows],
-        [Dataset("Budgeted", [r.budgeted for r in report.rows]), Dataset("Spent", [r.spent for r in report.rows])],
+        [Dataset("Budgeted", [r.budgeted for r in report.rows]),
+         Dataset("Spent", [r.spent for r in report.rows], links=spent_links)],
         [Column("Category"), Column("Budgeted", "money"), Column("Spent", "money"), Column("Remaining", "money")],
         rows, book.base, totals=["Total", report.budgeted, report.spent, report.difference],
         warnings=[f"No exchange rate for {code}: its spending is left out." for code in report.missing_rates],
         notes=["From the budgets: whole months from the start's month to the end's, one row per category; a "
                "yearly amount counts a twelfth per month. Spent is net of refunds; income and transfers are "
                "never spending."],
+        links=[[None, None, link, None] for link in spent_links],
     )
 
 
@@ -416,7 +494,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def series_json(result: ReportResult) -> dict[str, Any]:
+def series_json(result: ReportResult, link: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
     """The chart series and the table, amounts as strings, for /api/v1/reports/<slug>."""
     def amount(value: Decimal | None) -> str | None:
         return None if value is None else amount_text(value, result.currency)
@@ -427,7 +505,7 @@ def series_json(result: ReportResult) -> dict[str, Any]:
         "chart": result.chart,
         "currency": result.currency,
         "labels": result.labels,
-        "datasets": [{"label": d.label, "data": [amount(v) for v in d.data]} for d in result.datasets],
+        "datasets": [_dataset_json(d, amount, link) for d in result.datasets],
         "table": {
             "columns": [{"title": c.title, "kind": c.kind} for c in result.columns],
             "rows": [[_json_cell(v, c, result.currency) for v, c in zip(row, result.columns, strict=True)]
@@ -437,6 +515,14 @@ def series_json(result: ReportResult) -> dict[str, Any]:
         },
         "warnings": result.warnings,
     }
+
+
+def _dataset_json(dataset: Dataset, amount: Callable[[Decimal | None], str | None],
+                  link: Callable[[dict[str, Any]], str] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"label": dataset.label, "data": [amount(v) for v in dataset.data]}
+    if link is not None and dataset.links is not None:
+        data["links"] = [link(args) if args else None for args in dataset.links]
+    return data
 
 
 def _json_cell(value: Any, column: Column, currency: str) -> str | int | None:

@@ -22,6 +22,9 @@ from financeapp.core.scoping import MAX_ID
 from financeapp.core.validation import amount_for_input, checked_amount, gather, parse_amount, parse_day
 from financeapp.extensions import db
 from financeapp.labels.models import Label
+from financeapp.reports import spending
+from financeapp.reports.months import month_of
+from financeapp.reports.queries import rate_book
 from financeapp.transactions import search
 from financeapp.transactions.models import Transaction, TransactionLine, transaction_labels
 from financeapp.workspaces.models import Workspace
@@ -33,6 +36,8 @@ SORTS = {
     "amount": (Transaction.amount.asc(), Transaction.id.asc()),
 }
 KINDS = ("income", "expense", "transfer")
+# What a report figure sums (reports/spending.py), so a drill-down's list totals to the figure clicked.
+FLOWS = {"spending": spending.line_spending, "income": spending.line_income}
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 MAX_SEARCH = 500
 
@@ -49,6 +54,7 @@ class TransactionFilter:
     min: Decimal | None = None
     max: Decimal | None = None
     q: str = ""
+    flow: str = ""  # "spending" or "income": per line, as the reports count them
     sort: str = "-date"
     page: int = 1
     per_page: int = 50
@@ -88,13 +94,15 @@ class TransactionFilter:
             return None if value is None else value.quantize(Decimal("0.001"))
 
         kind = args.get("kind", "")
+        flow = args.get("flow", "")
         sort = args.get("sort", "-date")
         per_page = integer("per_page") or 50
         return cls(
             account=integer("account"), category=integer("category"), label=integer("label"),
             payee=integer("payee"), kind=kind if kind in KINDS else "",
             start=day("start"), end=day("end"), min=amount("min"), max=amount("max"),
-            q=(args.get("q") or "").strip()[:MAX_SEARCH], sort=sort if sort in SORTS else "-date",
+            q=(args.get("q") or "").strip()[:MAX_SEARCH], flow=flow if flow in FLOWS else "",
+            sort=sort if sort in SORTS else "-date",
             page=min(integer("page", minimum=1) or 1, 1_000_000),
             per_page=per_page if per_page in PER_PAGE_CHOICES else 50,
             errors=errors,
@@ -165,16 +173,13 @@ def filtered(workspace: Workspace, f: TransactionFilter) -> sa.Select:
     elif f.kind == "expense":
         query = query.where(Transaction.transfer_key.is_(None), Transaction.amount < 0)
     if f.category is not None:
-        lines = sa.select(TransactionLine.transaction_id).where(TransactionLine.workspace_id == workspace.id)
         if f.category == -1:
-            lines = lines.where(TransactionLine.category_id.is_(None))
             query = query.where(Transaction.transfer_key.is_(None))
-        else:
-            children = sa.select(Category.id).where(
-                Category.workspace_id == workspace.id, Category.parent_id == f.category)
-            lines = lines.where(sa.or_(TransactionLine.category_id == f.category,
-                                       TransactionLine.category_id.in_(children)))
-        query = query.where(Transaction.id.in_(lines))
+        query = query.where(Transaction.id.in_(
+            sa.select(TransactionLine.transaction_id).where(_in_category(workspace, f.category))))
+    if f.flow:
+        query = query.where(Transaction.transfer_key.is_(None), Transaction.id.in_(
+            _flow_lines(workspace, f, TransactionLine.transaction_id).where(_flow_amount(f) != 0)))
     if f.label is not None:
         query = query.where(Transaction.id.in_(
             sa.select(transaction_labels.c.transaction_id).where(transaction_labels.c.label_id == f.label)
@@ -182,6 +187,62 @@ def filtered(workspace: Workspace, f: TransactionFilter) -> sa.Select:
     if f.q:
         query = query.where(*search.conditions(workspace, f.q))
     return query
+
+
+def _in_category(workspace: Workspace, category: int) -> sa.ColumnElement[bool]:
+    """Lines of the workspace in `category` or its children (-1: uncategorised lines)."""
+    in_workspace = TransactionLine.workspace_id == workspace.id
+    if category == -1:
+        return sa.and_(in_workspace, TransactionLine.category_id.is_(None))
+    children = sa.select(Category.id).where(Category.workspace_id == workspace.id, Category.parent_id == category)
+    return sa.and_(in_workspace, sa.or_(TransactionLine.category_id == category,
+                                        TransactionLine.category_id.in_(children)))
+
+
+_LINE_KIND = sa.orm.aliased(Category)
+
+
+def _flow_amount(f: TransactionFilter) -> Any:
+    """A line's part of the filter's flow (its spending or its income)."""
+    return FLOWS[f.flow](TransactionLine.amount, _LINE_KIND.kind)
+
+
+def _flow_lines(workspace: Workspace, f: TransactionFilter, *columns: Any) -> sa.Select:
+    """Lines that count for the flow: in the filter's category when it has one, with their category's kind."""
+    query = (sa.select(*columns).select_from(TransactionLine)
+             .outerjoin(_LINE_KIND, _LINE_KIND.id == TransactionLine.category_id)
+             .where(TransactionLine.workspace_id == workspace.id))
+    return query.where(_in_category(workspace, f.category)) if f.category is not None else query
+
+
+@dataclass(frozen=True)
+class FlowTotal:
+    """The spending (or income) of a list, per currency and in the base currency as the reports convert it."""
+
+    per_currency: dict[str, Decimal]
+    in_base: Decimal | None  # None when a rate is missing
+
+
+def flow_total(workspace: Workspace, f: TransactionFilter, base: sa.Select) -> FlowTotal:
+    """The matched transactions' lines summed for the filter's flow, per account, month and category: the
+    grouping every report converts foreign amounts by, so the base-currency total equals the report's."""
+    matched = base.with_only_columns(Transaction.id).order_by(None)
+    month = month_of(Transaction.on)
+    rows = db.session.execute(
+        _flow_lines(workspace, f, Transaction.account_id, month, spending.sum_money(_flow_amount(f)))
+        .join(Transaction, Transaction.id == TransactionLine.transaction_id)
+        .where(TransactionLine.transaction_id.in_(matched))
+        .group_by(Transaction.account_id, month, TransactionLine.category_id)
+    ).all()
+    book = rate_book(workspace)
+    per_currency: dict[str, Decimal] = {}
+    in_base: Decimal | None = Decimal(0)
+    for account_id, month_key_, amount in rows:
+        currency = book.currency_of[account_id]
+        per_currency[currency] = per_currency.get(currency, Decimal(0)) + amount
+        converted = book.convert(amount, currency, month_key_)
+        in_base = None if converted is None or in_base is None else in_base + converted
+    return FlowTotal(dict(sorted(per_currency.items())), in_base)
 
 
 def load_labels(rows: list[Transaction]) -> None:
@@ -206,8 +267,8 @@ def load_labels(rows: list[Transaction]) -> None:
         set_committed_value(txn, "labels", sorted(by_txn.get(txn.id, []), key=lambda label: label.name))
 
 
-ARG_NAMES = ("account", "category", "label", "payee", "kind", "start", "end", "min", "max", "q", "sort", "page",
-             "per_page")
+ARG_NAMES = ("account", "category", "label", "payee", "kind", "start", "end", "min", "max", "q", "flow", "sort",
+             "page", "per_page")
 DEFAULTS = {name: getattr(TransactionFilter(), name) for name in ARG_NAMES}
 
 
@@ -238,6 +299,7 @@ class TransactionPage(Paged):
     sums: dict[str, Decimal]  # per currency of the matched transactions' accounts
     filter: TransactionFilter
     counterparts: dict[int, str] = field(default_factory=dict)  # transfer row id -> the other account's name
+    flow: FlowTotal | None = None  # the filter's spending or income
     search_error: search.SearchError | None = None
     list_url: str = ""  # the page's own address, which the pager's links add the filter to
 
@@ -297,4 +359,4 @@ def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionP
     load_labels(rows)
     counterparts = transfer_counterparts(workspace, rows)
     return TransactionPage(rows=rows, total=total, sums=dict(sorted(sums.items())), filter=f,
-                           counterparts=counterparts)
+                           counterparts=counterparts, flow=flow_total(workspace, f, base) if f.flow else None)

@@ -37,15 +37,25 @@
       var colour = PALETTE[index % PALETTE.length];
       var data = set.data.map(toNumber);
       if (kind === "doughnut") {
-        return { label: set.label, data: data, backgroundColor: data.map(function (_, i) { return PALETTE[i % PALETTE.length]; }) };
+        return { label: set.label, data: data, links: set.links || [],
+                 backgroundColor: data.map(function (_, i) { return PALETTE[i % PALETTE.length]; }) };
       }
       return {
-        label: set.label, data: data, borderColor: colour, backgroundColor: type === "line" ? colour : colour + "cc",
-        tension: 0.25, pointRadius: type === "line" ? 2 : 0, fill: false
+        label: set.label, data: data, links: set.links || [], borderColor: colour,
+        backgroundColor: type === "line" ? colour : colour + "cc",
+        tension: 0.25, pointRadius: type === "line" ? 3 : 0, pointHitRadius: 8, fill: false
       };
     });
     var colour = textColour();
     var options = {
+      // Drill-down: a segment, bar or point opens the transactions it sums (series[].links, from the API).
+      onClick: function (event, elements, chart) {
+        var link = linkAt(chart, elements);
+        if (link) { window.location.assign(link); }
+      },
+      onHover: function (event, elements, chart) {
+        chart.canvas.style.cursor = linkAt(chart, elements) ? "pointer" : "default";
+      },
       responsive: true,
       maintainAspectRatio: true,
       aspectRatio: aspect || (kind === "doughnut" ? 1.6 : 2),
@@ -66,6 +76,13 @@
       options.scales = kind === "bar-horizontal" ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis };
     }
     return { type: type, data: { labels: series.labels, datasets: datasets }, options: options };
+  }
+
+  function linkAt(chart, elements) {
+    if (!elements || !elements.length) { return null; }
+    var hit = elements[0];
+    var links = chart.data.datasets[hit.datasetIndex].links || [];
+    return links[hit.index] || null;
   }
 
   function axisOptions(money, stacked) {
