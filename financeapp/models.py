@@ -26,7 +26,6 @@ from financeapp.recurring import models as recurring  # noqa: F401
 from financeapp.reports import models as reports  # noqa: F401
 from financeapp.rules import models as rules  # noqa: F401
 from financeapp.security import models as security  # noqa: F401
-from financeapp.settings import models as settings  # noqa: F401
 from financeapp.transactions import models as transactions  # noqa: F401
 from financeapp.vendors import models as vendors  # noqa: F401
 from financeapp.workspaces import models as workspaces  # noqa: F401

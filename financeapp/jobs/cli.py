@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from financeapp.extensions import db
 from financeapp.jobs import runner
-from financeapp.settings.cli import send_digests as notify_send_digests
+from financeapp.notifications.cli import send_digests as notify_send_digests
 
 jobs_cli = AppGroup("jobs", help="Scheduled work: due recurring transactions, bill reminders, alerts.")
 

@@ -30,8 +30,8 @@ from financeapp.core.errors import FinanceError, NotFound
 from financeapp.core.pagination import Page, paginate
 from financeapp.extensions import db
 from financeapp.jobs.models import JobRun
+from financeapp.notifications import delivery
 from financeapp.recurring import services as recurring
-from financeapp.settings import delivery
 from financeapp.workspaces.models import Workspace
 
 log = logging.getLogger("financeapp.jobs")

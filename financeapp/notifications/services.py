@@ -1,13 +1,22 @@
-"""Raising notifications exactly once, and reading them."""
+"""Raising notifications exactly once, reading them, and the channels each user chose for them."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from blinker import Namespace
 
+from financeapp.auth.models import User
 from financeapp.core.db import rows_matched, utcnow
+from financeapp.core.errors import Invalid
 from financeapp.extensions import db
-from financeapp.notifications.models import KINDS, Notification
+from financeapp.notifications.models import (
+    CHANNELS,
+    DEFAULT_CHANNELS,
+    KINDS,
+    PREFERENCE_KINDS,
+    Notification,
+    NotificationPreference,
+)
 from financeapp.workspaces.models import Membership, Workspace
 from financeapp.workspaces.roles import ROLE_RANK
 
@@ -75,4 +84,52 @@ def mark_all_read(workspace: Workspace, user_id: int) -> int:
 def delete_notification(notification: Notification) -> None:
     """Remove one notification for good."""
     db.session.delete(notification)
+    db.session.flush()
+
+
+# Channels per kind: in the app, e-mail, webhook ------------------------------------------------------
+
+def channel_choices(user: User) -> dict[str, set[str]]:
+    """For each channel, the kinds the user gets there (saved choices over the defaults)."""
+    chosen = {channel: set(kinds) for channel, kinds in DEFAULT_CHANNELS.items()}
+    rows = db.session.execute(sa.select(NotificationPreference.kind, NotificationPreference.channel,
+                                        NotificationPreference.enabled)
+                              .where(NotificationPreference.user_id == user.id)).all()
+    for kind, channel, enabled in rows:
+        if channel in chosen:
+            (chosen[channel].add if enabled else chosen[channel].discard)(kind)
+    return chosen
+
+
+def wants(user_id: int, kind: str, channel: str) -> bool:
+    """Whether this user gets `kind` notifications on `channel`.
+
+    Kinds without a preference (system messages, posted recurring transactions, finished imports)
+    always show in the app and go nowhere else.
+    """
+    if kind not in PREFERENCE_KINDS:
+        return channel == "in_app"
+    enabled = db.session.scalar(sa.select(NotificationPreference.enabled).where(
+        NotificationPreference.user_id == user_id, NotificationPreference.kind == kind,
+        NotificationPreference.channel == channel))
+    if enabled is None:
+        return kind in DEFAULT_CHANNELS.get(channel, set())
+    return enabled
+
+
+def save_preferences(user: User, chosen: set[tuple[str, str]]) -> None:
+    """Store a full grid of (kind, channel) choices; unknown pairs are refused."""
+    unknown = [pair for pair in chosen if pair[0] not in PREFERENCE_KINDS or pair[1] not in CHANNELS]
+    if unknown:
+        raise Invalid("Choose from the listed notification types and channels.")
+    existing = {(row.kind, row.channel): row for row in db.session.scalars(
+        sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    for kind in PREFERENCE_KINDS:
+        for channel in CHANNELS:
+            enabled = (kind, channel) in chosen
+            row = existing.get((kind, channel))
+            if row is None:
+                db.session.add(NotificationPreference(user_id=user.id, kind=kind, channel=channel, enabled=enabled))
+            else:
+                row.enabled = enabled
     db.session.flush()

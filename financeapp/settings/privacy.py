@@ -28,8 +28,8 @@ from financeapp.core.db import utcnow
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.security import check_password
 from financeapp.extensions import db
+from financeapp.notifications.models import Delivery, NotificationPreference, WebhookEndpoint
 from financeapp.receipts.services import remove_workspace_files_after_commit
-from financeapp.settings.models import Delivery, NotificationPreference, WebhookEndpoint
 from financeapp.workspaces.models import Membership, Workspace
 
 # Workspace tables left out of the export: credentials, not data.

@@ -19,22 +19,20 @@ from financeapp.core.security import check_password
 from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 from financeapp.mail import MailError, external_url, send_mail
-from financeapp.notifications.services import notification_created
-from financeapp.settings import bp, delivery, privacy, services
+from financeapp.notifications import delivery
+from financeapp.notifications import services as notification_services
+from financeapp.notifications.forms import PreferencesForm, WebhookForm
+from financeapp.notifications.models import CHANNELS, PREFERENCE_KINDS
+from financeapp.settings import bp, privacy, services
 from financeapp.settings.forms import (
     ConfirmTwoFactorForm,
     DeleteAccountForm,
     DisableTwoFactorForm,
     EmailChangeForm,
     PasswordConfirmForm,
-    PreferencesForm,
     ProfileForm,
     TokenForm,
-    WebhookForm,
 )
-from financeapp.settings.models import CHANNELS, PREFERENCE_KINDS
-
-notification_created.connect(delivery.on_notification_created)
 
 
 @dataclass(frozen=True)
@@ -283,7 +281,7 @@ def _render_notifications(webhook_form: WebhookForm | None = None, status: int =
     endpoint = delivery.webhook_of(current_user)
     return render_template(
         "settings/notifications.html", kinds=PREFERENCE_KINDS, channels=CHANNELS,
-        chosen=services.channel_choices(current_user), form=PreferencesForm(), endpoint=endpoint,
+        chosen=notification_services.channel_choices(current_user), form=PreferencesForm(), endpoint=endpoint,
         webhook_form=webhook_form or WebhookForm(url=endpoint.url if endpoint else ""),
         deliveries=delivery.deliveries_of(current_user),
     ), status
@@ -305,7 +303,7 @@ def save_notifications():
     for value in request.form.getlist("pref")[:100]:
         kind, _, channel = value.partition(":")
         chosen.add((kind, channel))
-    services.save_preferences(current_user, chosen)
+    notification_services.save_preferences(current_user, chosen)
     db.session.commit()
     flash("Notification settings saved.", "success")
     return redirect(url_for("settings.notifications"))

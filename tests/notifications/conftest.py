@@ -1,4 +1,5 @@
-"""Notification fixtures: two members of one workspace, each with their own notifications."""
+"""Notification fixtures: two members of one workspace, each with their own notifications; a real SMTP
+server on loopback for the e-mail deliveries."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from financeapp.extensions import db
 from financeapp.notifications.services import notify
 from tests.factories import add_member, make_user, personal_workspace
+from tests.mail.smtp import smtp_server  # noqa: F401 (a fixture)
 
 
 @dataclass

@@ -25,10 +25,10 @@ from financeapp.documents import services as documents
 from financeapp.exports import services as exports
 from financeapp.extensions import db
 from financeapp.imports.services import stage_upload
+from financeapp.notifications import delivery
+from financeapp.notifications.models import WebhookEndpoint
 from financeapp.receipts.services import store_attachment
 from financeapp.security import rotation
-from financeapp.settings import delivery
-from financeapp.settings.models import WebhookEndpoint
 from financeapp.vendors.models import Vendor
 from financeapp.workspaces.models import Workspace
 from tests.core.test_migrations import _scratch_url

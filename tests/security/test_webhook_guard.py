@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from financeapp.core import outbound
 from financeapp.core.errors import Invalid
 from financeapp.extensions import db
+from financeapp.notifications import delivery, services
+from financeapp.notifications.models import Delivery, WebhookEndpoint
 from financeapp.notifications.services import notify
-from financeapp.settings import delivery, services
-from financeapp.settings.models import Delivery, WebhookEndpoint
 from tests.factories import make_user, personal_workspace
 
 INSIDE = ["http://127.0.0.1:{port}/hook", "http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data/",

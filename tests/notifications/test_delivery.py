@@ -16,10 +16,9 @@ import sqlalchemy as sa
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid
 from financeapp.extensions import db
-from financeapp.notifications.models import Notification
+from financeapp.notifications import delivery, services
+from financeapp.notifications.models import Delivery, Notification
 from financeapp.notifications.services import notify
-from financeapp.settings import delivery, services
-from financeapp.settings.models import Delivery
 from tests.factories import make_account, make_transaction, make_user, personal_workspace
 from tests.mail.smtp import body_text, free_port, link_path
 

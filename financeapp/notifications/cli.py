@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from financeapp.extensions import db
-from financeapp.settings import delivery
+from financeapp.notifications import delivery
 
 notify_cli = AppGroup("notify", help="Deliver notifications by e-mail and webhook; send the weekly digest.")
 

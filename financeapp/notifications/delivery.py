@@ -38,10 +38,9 @@ from financeapp.core.errors import Invalid
 from financeapp.core.money import format_money
 from financeapp.extensions import db
 from financeapp.mail import MailError, external_url, send_mail
-from financeapp.notifications.models import Notification
+from financeapp.notifications.models import Delivery, Notification, WebhookEndpoint
+from financeapp.notifications.services import wants
 from financeapp.reports import spending as spending_rules
-from financeapp.settings.models import Delivery, WebhookEndpoint
-from financeapp.settings.services import wants
 from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.workspaces.models import Membership, Workspace
 
@@ -120,7 +119,7 @@ def queue_notification(notification: Notification) -> list[Delivery]:
 
 
 def on_notification_created(notification: Notification, **_: object) -> None:
-    """Listener for notifications.services.notification_created."""
+    """Listener for services.notification_created (connected by the package's init_app)."""
     queue_notification(notification)
 
 
