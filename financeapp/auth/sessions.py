@@ -40,8 +40,8 @@ def key_hash(key: str) -> str:
 def idle_limit(remember: bool) -> timedelta:
     config = current_app.config
     if remember:
-        return timedelta(days=float(config.get("SESSION_IDLE_DAYS_REMEMBERED", 30)))
-    return timedelta(hours=float(config.get("SESSION_IDLE_HOURS", 12)))
+        return timedelta(days=float(config.get("SESSION_IDLE_DAYS_REMEMBERED", 30)))  # float ok: a duration
+    return timedelta(hours=float(config.get("SESSION_IDLE_HOURS", 12)))  # float ok: a duration
 
 
 def start(user: User, *, remember: bool, meta: RequestMeta) -> UserSession:

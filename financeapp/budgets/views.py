@@ -37,6 +37,15 @@ def _month_arg(value: str | None) -> date:
     return month_start(date.today()) if not value else parse_month(value)
 
 
+def _asked_month() -> date | None:
+    """The month in `?month=` (this month when absent); None, with a warning flashed, when it cannot be read."""
+    try:
+        return _month_arg(request.args.get("month"))
+    except Invalid as err:
+        flash(f"{err.message} Showing this month instead.", "warning")
+        return None
+
+
 def _month_url(month: date) -> str:
     return url_for("budgets.index", month=f"{month:%Y-%m}")
 
@@ -85,10 +94,8 @@ def _render_index(month: date, line_form: LineForm | None = None, move_form: Mov
 @bp.get("/")
 @require_role("viewer")
 def index():
-    try:
-        month = _month_arg(request.args.get("month"))
-    except Invalid as err:
-        flash(f"{err.message} Showing this month instead.", "warning")
+    month = _asked_month()
+    if month is None:
         return redirect(url_for("budgets.index"))
     category = request.args.get("category")
     line_form = None
@@ -290,10 +297,8 @@ def _render_envelopes(month: date, form: EnvelopeMoveForm | None = None, status:
 @bp.get("/envelopes")
 @require_role("viewer")
 def envelopes_page():
-    try:
-        month = _month_arg(request.args.get("month"))
-    except Invalid as err:
-        flash(f"{err.message} Showing this month instead.", "warning")
+    month = _asked_month()
+    if month is None:
         return redirect(url_for("budgets.envelopes_page"))
     return _render_envelopes(month)
 

@@ -92,7 +92,8 @@ def skew_angle(gray: Image.Image) -> float:
     mask = Image.fromarray(ink)
     best, best_score = 0.0, -1.0
     for angle in np.arange(-DESKEW_RANGE, DESKEW_RANGE + DESKEW_STEP / 2, DESKEW_STEP):
-        rows = np.asarray(mask.rotate(float(angle), resample=Image.Resampling.NEAREST), dtype=np.float32).sum(axis=1)
+        turned = mask.rotate(float(angle), resample=Image.Resampling.NEAREST)  # float ok: degrees
+        rows = np.asarray(turned, dtype=np.float32).sum(axis=1)
         score = float(np.square(np.diff(rows)).sum())  # sharp row edges when rows line up with text lines
         if score > best_score:
             best, best_score = float(angle), score
