@@ -25,6 +25,7 @@ from financeapp.categories.models import Category
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.money import is_currency, minor_units
 from financeapp.core.scoping import scoped
+from financeapp.core.validation import EARLIEST_YEAR, LATEST_YEAR, MAX_AMOUNT, in_date_range
 from financeapp.extensions import db
 from financeapp.imports import dedupe, parsers
 from financeapp.imports.file_transfers import link_transfers
@@ -40,8 +41,6 @@ from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
 
 __all__ = ["NEW", "Target", "find_account", "resolve_targets"]  # the account rule lives in targets.py
-MIN_YEAR, MAX_YEAR = 1900, 2200
-MAX_AMOUNT = Decimal("1e13")
 
 
 # -- a batch that can still change ----------------------------------------------------------------
@@ -265,8 +264,8 @@ def _row_error(txn: ParsedTransaction, currency: str, unit: Decimal | None) -> s
         return f"the amount {amount} is too large"
     if unit is not None and amount != amount.quantize(unit):
         return f"the amount {amount} has more decimals than {currency} allows ({minor_units(currency)})"
-    if not MIN_YEAR <= txn.on.year <= MAX_YEAR:
-        return f"the date {txn.on.isoformat()} is out of range"
+    if not in_date_range(txn.on):
+        return f"the date {txn.on.isoformat()} is out of range (dates run from {EARLIEST_YEAR} to {LATEST_YEAR})"
     if txn.splits:
         total = sum((sp.amount for sp in txn.splits), Decimal(0))
         if total != amount:
