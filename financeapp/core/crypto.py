@@ -259,10 +259,20 @@ def init_encryption(app: Flask, instance: Path) -> None:
 KEYS_TABLE = "encryption_keys"
 
 
+def _start_up_probe(engine: sa.Engine) -> sa.Engine:
+    """An engine for the start-up check that gives up within seconds: a database that accepts the
+    connection and then never answers (hung mid-restart) must not hang the app's start (/readyz says it)."""
+    if engine.dialect.name not in ("mysql", "mariadb"):
+        return engine
+    return sa.create_engine(engine.url, poolclass=sa.pool.NullPool,
+                            connect_args={"connect_timeout": 3, "read_timeout": 3, "write_timeout": 3})
+
+
 def check_key_matches_data(app: Flask, engine: sa.Engine) -> None:
     """Refuse to start when the database holds data under a key this app lacks, or the key does not
     open the table's check value. A database not reachable yet or not migrated is left to /readyz."""
     ring_ = app.extensions["encryption"]
+    engine = _start_up_probe(engine)
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table(KEYS_TABLE):
