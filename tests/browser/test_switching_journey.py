@@ -4,7 +4,6 @@ what the file says; the same file again adds nothing (issue 10, acceptance 1).""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -13,7 +12,7 @@ from playwright.sync_api import expect
 from bench.history_csv import summarise, write_history_csv
 from financeapp.auth.services import find_user
 from financeapp.workspaces.services import memberships_of
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import finish_sign_up, screenshot
 from tests.imports.history import TWO_YEARS, check_import, transaction_count
 
 pytestmark = pytest.mark.browser
@@ -26,7 +25,7 @@ def register(page, email: str) -> None:
     page.get_by_label("Password", exact=True).fill("switch-pass-2026")
     page.get_by_label("Repeat password").fill("switch-pass-2026")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    finish_sign_up(page, "switch-pass-2026")
 
 
 def upload(page, data: bytes) -> None:
