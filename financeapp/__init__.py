@@ -112,7 +112,8 @@ DOMAINS = (
     "ops",
     "auth", "workspaces", "dashboard", "health", "accounts", "transactions", "categories", "payees", "labels",
     "rates", "receipts", "notifications", "imports", "rules", "exports", "budgets", "goals", "debts", "recurring",
-    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "security", "api",
+    "jobs", "reports", "settings", "members", "demo", "vendors", "documents", "insights", "investments", "security",
+    "api",
 )
 
 
@@ -145,6 +146,7 @@ def init_jinja(app: Flask) -> None:
         ("transactions.index", "Transactions", "list-ul"),
         ("budgets.index", "Budgets", "pie-chart"),
         ("reports.index", "Reports", "graph-up"),
+        ("insights.index", "Insights", "lightbulb"),
         ("documents.index", "Documents", "receipt"),
     ]
     nav_more = [  # Import leads the More menu: the bar must fit at 1200 px with its labels
@@ -154,6 +156,7 @@ def init_jinja(app: Flask) -> None:
         ("vendors.index", "Vendors", "building"),
         ("labels.index", "Labels", "bookmark"),
         ("rules.index", "Rules", "magic"),
+        ("investments.index", "Investments", "graph-up-arrow"),
         ("goals.index", "Goals", "flag"),
         ("debts.index", "Debts and loans", "credit-card"),
         ("recurring.index", "Recurring and bills", "arrow-repeat"),

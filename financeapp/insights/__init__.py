@@ -1,0 +1,16 @@
+"""The insights domain: unusual transactions, seasonal patterns, budget recommendations, forecasts with
+their measured accuracy, and questions in plain words. Read-only over the ledger (DESIGN.md section 11)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("insights", __name__, url_prefix="/insights")
+
+
+def init_app(app: Flask) -> None:
+    """Register the insights pages and the `flask insights` commands."""
+    from financeapp.insights import cli, views  # noqa: F401 (importing registers them)
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.insights_cli)
