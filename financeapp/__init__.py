@@ -19,7 +19,7 @@ from config import (
     engine_options,
     normalise_database_url,
 )
-from financeapp.core import crypto, hosts, proxies
+from financeapp.core import crypto, hosts, proxies, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     init_logging(app)
     init_extensions(app)
     init_domains(app)
+    versions.init_app(app)
     init_errors(app)
     init_jinja(app)
     return app

@@ -9,6 +9,8 @@ import uuid
 
 from flask import Flask, Response, g, request
 
+from financeapp.core import conditional
+
 log = logging.getLogger("financeapp.request")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -64,4 +66,5 @@ def loggable_path() -> str:
 
 def init_http(app: Flask) -> None:
     app.before_request(start_request)
+    app.after_request(conditional.finish)
     app.after_request(finish_request)

@@ -7,7 +7,7 @@ those provide the function named in `optional_cards`; a card is simply left out 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from financeapp.accounts.models import LIABILITY_TYPES, Account
+from financeapp.core.versions import VersionedCache
 from financeapp.extensions import db
 from financeapp.reports import queries, services
 from financeapp.reports.forms import preset_range
@@ -176,6 +177,21 @@ def _goals(workspace: Workspace, today: date) -> list[dict[str, Any]] | None:
             for status in provider(workspace, per_page=5, today=today).rows]
 
 
+_figures = VersionedCache(size=128)
+
+
+def dashboard_for(workspace: Workspace, today: date) -> Dashboard:
+    """The dashboard, its figures computed once per data version (core/versions.py: never stale).
+
+    The recent transactions are ORM rows, which must not outlive their session, so they are read
+    fresh each time (one query) into a copy of the cached figures.
+    """
+    figures = _figures.get_or_compute(("dashboard", workspace.id, today), lambda: build_dashboard(workspace, today))
+    if not figures.has_accounts:
+        return figures
+    return replace(figures, recent=queries.recent_transactions(workspace))
+
+
 def build_dashboard(workspace: Workspace, today: date) -> Dashboard:
     """Everything the dashboard page shows, from a handful of grouped queries."""
     has_accounts = db.session.scalar(
@@ -214,7 +230,7 @@ def build_dashboard(workspace: Workspace, today: date) -> Dashboard:
             sa.select(Transaction.id).where(Transaction.workspace_id == workspace.id).limit(1)) is not None,
         net_worth=last.net_worth, assets=last.assets, liabilities=last.liabilities,
         this_month=this_month, year=year, net_worth_report=net_worth_result, monthly_report=monthly,
-        categories_report=categories, recent=queries.recent_transactions(workspace), debt_total=debt,
+        categories_report=categories, debt_total=debt,
         ranges={"year": (year_start, year_end), "month": (month_start, month_end)},
     )
     summary = _debt_summary(workspace)

@@ -7,9 +7,10 @@ from datetime import date
 from flask import g, redirect, render_template, url_for
 from flask_login import current_user
 
+from financeapp.core.conditional import not_modified
 from financeapp.core.scoping import require_role
 from financeapp.dashboard import bp
-from financeapp.dashboard.services import build_dashboard
+from financeapp.dashboard.services import dashboard_for
 
 
 @bp.get("/")
@@ -22,4 +23,8 @@ def home():
 @bp.get("/dashboard")
 @require_role("viewer")
 def index():
-    return render_template("dashboard/index.html", dash=build_dashboard(g.workspace, date.today()))
+    today = date.today()
+    unchanged = not_modified("dashboard", current_user.id, g.workspace.id, g.membership.role, today)
+    if unchanged is not None:
+        return unchanged  # the figures poll (and a reload) while nothing was written: no work
+    return render_template("dashboard/index.html", dash=dashboard_for(g.workspace, today))

@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from financeapp.core.conditional import not_modified
 from financeapp.core.scoping import as_id, require_role
 from financeapp.core.security import safe_next_url
 from financeapp.extensions import db
@@ -52,7 +53,9 @@ def badge():
     """The unread count fragment the navbar polls every 60 seconds."""
     if not current_user.is_authenticated or g.get("workspace") is None:
         return "", STOP_POLLING
-    return render_template("notifications/_badge.html", count=queries.unread_count(g.workspace, current_user.id))
+    count = queries.unread_count(g.workspace, current_user.id)
+    unchanged = not_modified("badge", current_user.id, g.workspace.id, count, data=False)
+    return unchanged or render_template("notifications/_badge.html", count=count)
 
 
 @bp.post("/<int:notification_id>/follow")

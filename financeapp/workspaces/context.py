@@ -8,6 +8,7 @@ from flask import g, request, session
 from flask_login import current_user
 
 from financeapp.auth.loader import bearer_token
+from financeapp.core.scoping import as_id
 from financeapp.workspaces.roles import has_role
 from financeapp.workspaces.services import membership_for, memberships_of
 
@@ -26,11 +27,12 @@ def resolve_workspace() -> None:
     if token is not None:
         membership = membership_for(current_user, token.workspace_id)
     else:
-        wanted = session.get("workspace_id")
-        membership = membership_for(current_user, wanted) if wanted is not None else None
+        # All of them in one query: the navigation's workspace switcher lists the same rows.
+        g.memberships = memberships_of(current_user)
+        wanted = as_id(session.get("workspace_id"))
+        membership = next((m for m in g.memberships if m.workspace_id == wanted), None) if wanted else None
         if membership is None:
-            memberships = memberships_of(current_user)
-            membership = memberships[0] if memberships else None
+            membership = g.memberships[0] if g.memberships else None
             session["workspace_id"] = membership.workspace_id if membership else None
     if membership is not None:
         g.membership = membership
@@ -42,7 +44,7 @@ def navigation_context() -> dict[str, Any]:
     role = g.membership.role if g.get("membership") else None
     try:
         memberships = (
-            memberships_of(current_user)
+            g.get("memberships") or memberships_of(current_user)
             if current_user.is_authenticated and not request.path.startswith("/api/")
             else []
         )
