@@ -116,7 +116,7 @@ class VersionedCache:
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
-                return self._items[full]  # type: ignore[no-any-return]
+                return self._items[full]
         value = compute()
         with self._lock:
             self._items[full] = value
