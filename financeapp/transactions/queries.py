@@ -20,6 +20,7 @@ from financeapp.core.db import Money
 from financeapp.core.pagination import Paged
 from financeapp.core.scoping import MAX_ID
 from financeapp.core.validation import amount_for_input, checked_amount, gather, parse_amount, parse_day
+from financeapp.core.versions import VersionedCache
 from financeapp.extensions import db
 from financeapp.labels.models import Label
 from financeapp.reports import spending
@@ -324,15 +325,11 @@ class TransactionPage(Paged):
         return self.filter.per_page
 
 
-def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionPage:
-    """One page of matching transactions, plus the count and exact sum of all matches.
+_match_totals = VersionedCache(size=256)
 
-    A search that cannot be read gives an empty page carrying the error, to show at the search box.
-    """
-    try:
-        base = filtered(workspace, f)
-    except search.SearchError as err:
-        return TransactionPage(rows=[], total=0, sums={}, filter=f, search_error=err)
+
+def match_totals(workspace: Workspace, base: sa.Select) -> tuple[int, dict[str, Decimal]]:
+    """How many transactions match, and their sum per currency."""
     # Grouped by account (its index covers account, date and amount) so sums never mix currencies.
     per_account = db.session.execute(
         base.with_only_columns(Transaction.account_id, sa.func.count(), sa.func.sum(Transaction.amount))
@@ -347,6 +344,21 @@ def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionP
         total += count
         currency = currency_of[account_id]
         sums[currency] = sums.get(currency, Decimal(0)) + (amount_sum or Decimal(0))
+    return total, sums
+
+
+def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionPage:
+    """One page of matching transactions, plus the count and exact sum of all matches.
+
+    A search that cannot be read gives an empty page carrying the error, to show at the search box.
+    """
+    try:
+        base = filtered(workspace, f)
+    except search.SearchError as err:
+        return TransactionPage(rows=[], total=0, sums={}, filter=f, search_error=err)
+    # The count and sums scan every match: computed once per data version and filter (never stale).
+    key = ("matches", workspace.id, f.query(page=1, sort="-date"), date.today())
+    total, sums = _match_totals.get_or_compute(key, lambda: match_totals(workspace, base))
     rows = list(db.session.scalars(
         base.options(
             joinedload(Transaction.account), joinedload(Transaction.payee),
