@@ -393,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         env = {"FINANCEAPP_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40,
                "INSECURE_COOKIES": "1", "BASE_URL": f"http://127.0.0.1:{args.port}",
-               "REDIS_URL": os.environ.get("REDIS_URL", ""), "LOGIN_RATE_LIMIT": "1000 per minute"}
+               "REDIS_URL": os.environ.get("REDIS_URL", ""), "LOGIN_RATE_LIMIT": "1000 per minute",
+               "ENCRYPTION_KEY": app.config["ENCRYPTION_KEY"]}  # the key the seed wrote with
         server = Gunicorn(args.port, env, workers=args.workers, log=args.out / f"load-gunicorn-{args.port}.log")
         args.out.mkdir(parents=True, exist_ok=True)
         server.start()
