@@ -347,20 +347,33 @@ def match_totals(workspace: Workspace, base: sa.Select) -> tuple[int, dict[str, 
     return total, sums
 
 
-def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionPage:
+def transaction_page(workspace: Workspace, f: TransactionFilter, *, rows: bool = True) -> TransactionPage:
     """One page of matching transactions, plus the count and exact sum of all matches.
 
     A search that cannot be read gives an empty page carrying the error, to show at the search box.
+    Without `rows`, only the figures (the list page may have the rows' HTML cached: `fill_rows` later).
     """
     try:
         base = filtered(workspace, f)
     except search.SearchError as err:
         return TransactionPage(rows=[], total=0, sums={}, filter=f, search_error=err)
-    # The count and sums scan every match: computed once per data version and filter (never stale).
+    # The count, sums and flow scan every match: computed once per data version and filter (never stale).
     key = ("matches", workspace.id, f.query(page=1, sort="-date"), date.today())
-    total, sums = _match_totals.get_or_compute(key, lambda: match_totals(workspace, base))
-    rows = list(db.session.scalars(
-        base.options(
+    total, sums, flow = _match_totals.get_or_compute(
+        key, lambda: (*match_totals(workspace, base), flow_total(workspace, f, base) if f.flow else None))
+    page = TransactionPage(rows=[], total=total, sums=dict(sorted(sums.items())), filter=f, flow=flow)
+    if rows:
+        fill_rows(workspace, page)
+    return page
+
+
+def fill_rows(workspace: Workspace, page: TransactionPage) -> None:
+    """The page's own transactions, with their labels and transfer counterparts (none for a bad search)."""
+    if page.search_error is not None:
+        return
+    f = page.filter
+    page.rows = list(db.session.scalars(
+        filtered(workspace, f).options(
             joinedload(Transaction.account), joinedload(Transaction.payee),
             selectinload(Transaction.lines).joinedload(TransactionLine.category),
         )
@@ -368,7 +381,5 @@ def transaction_page(workspace: Workspace, f: TransactionFilter) -> TransactionP
         .limit(f.per_page)
         .offset((f.page - 1) * f.per_page)
     ).unique())
-    load_labels(rows)
-    counterparts = transfer_counterparts(workspace, rows)
-    return TransactionPage(rows=rows, total=total, sums=dict(sorted(sums.items())), filter=f,
-                           counterparts=counterparts, flow=flow_total(workspace, f, base) if f.flow else None)
+    load_labels(page.rows)
+    page.counterparts = transfer_counterparts(workspace, page.rows)

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from financeapp.accounts.queries import account_choices
 from financeapp.categories.services import category_choices
 from financeapp.core.errors import Conflict, Invalid
 from financeapp.core.forms import form_status
+from financeapp.core.locale import current_locale
 from financeapp.core.money import format_money
 from financeapp.core.pagination import page_number, page_of_list
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role, scoped
 from financeapp.core.security import safe_next_url
 from financeapp.core.validation import amount_for_input
+from financeapp.core.versions import VersionedCache
 from financeapp.core.views import run_action, save_form
 from financeapp.extensions import db
 from financeapp.imports.models import ImportBatch
@@ -31,7 +35,13 @@ from financeapp.transactions import bp, found_transfers, search, searches, servi
 from financeapp.transactions.entry_memory import apply_defaults, keep_quick_add_open, quick_add_reopens, remember_entry
 from financeapp.transactions.forms import BulkForm, DeleteForm, EntryForm, TransferForm
 from financeapp.transactions.models import Transaction
-from financeapp.transactions.queries import PER_PAGE_CHOICES, TransactionFilter, transaction_page
+from financeapp.transactions.queries import (
+    PER_PAGE_CHOICES,
+    TransactionFilter,
+    TransactionPage,
+    fill_rows,
+    transaction_page,
+)
 
 T = TypeVar("T")
 
@@ -72,8 +82,9 @@ def _saved(form: FlaskForm, write: Callable[[], T], message: Callable[[T], str])
 @require_role("viewer")
 def index():
     f = TransactionFilter.from_args(request.args)
-    page = transaction_page(g.workspace, f)
+    page = transaction_page(g.workspace, f, rows=False)
     page.list_url = url_for("transactions.index")
+    rows_html, rows_shown = _rows_html(page)
     quick = _entry_form(formdata=None)
     quick_open = quick_add_reopens()
     apply_defaults(quick, g.workspace.id, quick=quick_open)
@@ -87,7 +98,26 @@ def index():
         "transactions/index.html", page=page, f=f, accounts=account_choices(g.workspace, archived=True),
         quick=quick, bulk=bulk, categories=categories_for_forms()[1:], labels=labels, filter_payee=payee,
         per_page_choices=PER_PAGE_CHOICES, search_operators=search.OPERATORS, quick_open=quick_open,
+        rows_html=rows_html, rows_shown=rows_shown,
     )
+
+
+_rows = VersionedCache(size=512)
+
+
+def _rows_html(page: TransactionPage) -> tuple[Markup, int]:
+    """The list's rows as HTML, and how many: rendered once per data version, address, role and locale.
+
+    Rendering fifty rows (money in the user's locale, links) is most of the page's work; the rows hold
+    no CSRF token and nothing of the session, so any request asking for the same can share them.
+    """
+    key = ("rows", g.workspace.id, request.full_path, g.membership.role, current_locale(), date.today())
+
+    def render() -> tuple[Markup, int]:
+        fill_rows(g.workspace, page)
+        return Markup(render_template("transactions/_rows.html", page=page, f=page.filter)), len(page.rows)
+
+    return _rows.get_or_compute(key, render)
 
 
 def _entry_saved(txn: Transaction) -> str:
