@@ -71,7 +71,7 @@ _SMALL = {
     "vs", "versus", "compared", "against", "compare", "compares", "compared to", "compared with", "whole",
     "sum", "value", "figure", "categories", "payees", "accounts",
     "transactions", "transaction", "ive", "weve", "id", "can", "could", "see", "know", "much money",
-    "up", "period", "time", "just",
+    "up", "period", "time", "just", "s",
 }
 _SPLIT = re.compile(r"\b(?:on|at|in|for|from|with|using|via|by|to|into|and|&)\b|[,;]")
 

@@ -220,6 +220,19 @@ def load(workspace: Workspace) -> Vocabulary:
     return Vocabulary(entities, aliases)
 
 
+def find(workspace: Workspace, kind: str, target_id: int) -> Entity | None:
+    """The workspace's `kind` row `target_id` as an Entity (None when it has no such row)."""
+    model = {"category": Category, "group": Category, "payee": Payee, "account": Account, "label": Label}.get(kind)
+    if model is None:
+        return None
+    query = sa.select(model.id).where(model.workspace_id == workspace.id, model.id == target_id)
+    if kind in ("category", "group"):
+        query = query.where(Category.parent_id.is_(None) if kind == "group" else Category.parent_id.is_not(None))
+    if db.session.scalar(query) is None:
+        return None
+    return next((e for e in load(workspace).entities if e.ref == (kind, target_id)), None)
+
+
 def learn(workspace: Workspace, phrase: str, kind: str, target_id: int) -> AskAlias:
     """Remember that `phrase` means the workspace's `kind` row `target_id` (another workspace's: NotFound)."""
     if kind not in ALIAS_KINDS:
@@ -227,8 +240,7 @@ def learn(workspace: Workspace, phrase: str, kind: str, target_id: int) -> AskAl
     key = normalise(phrase)[:MAX_PHRASE]
     if not key:
         raise Invalid("Say which words should mean this name.", fields={"phrase": "Enter the words you used."})
-    target = next((e for e in load(workspace).entities if e.ref == (kind, target_id)), None)
-    if target is None:
+    if find(workspace, kind, target_id) is None:
         raise NotFound("No such name in this workspace.")
     alias = db.session.scalar(sa.select(AskAlias).where(AskAlias.workspace_id == workspace.id,
                                                          AskAlias.phrase == key))
