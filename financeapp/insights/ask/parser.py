@@ -123,18 +123,24 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _phrases(text: str) -> list[str]:
-    """The name phrases of what is left: split at connecting words, small words dropped at the edges."""
+def _phrases(text: str) -> list[tuple[str, str, str]]:
+    """The name phrases of what is left, split at connecting words: (phrase, its words with the small ones
+    kept, the connecting word after it). Small words are dropped at the edges of the phrase only."""
     phrases = []
-    for part in _SPLIT.split(text):
+    parts = _SPLIT.split(text)
+    separators = [m.group(0).strip() for m in _SPLIT.finditer(text)] + [""]
+    for part, separator in zip(parts, separators, strict=True):
         words = re.findall(r"[\w'&.+-]+", part)
+        raw = " ".join(w for w in words if w not in ("my", "the", "our"))
         while words and words[0].replace("'", "") in _SMALL:
             words.pop(0)
         while words and words[-1].replace("'", "") in _SMALL:
             words.pop()
         joined = " ".join(words)
         if joined and joined not in _SMALL:
-            phrases.append(joined)
+            phrases.append((joined, raw, separator))
+        elif phrases and separator:
+            phrases[-1] = (*phrases[-1][:2], separator)
     return phrases
 
 
@@ -192,7 +198,7 @@ def parse(question: str, vocabulary: Vocabulary, today: date) -> Query | Unreada
     if label_match:
         phrase_texts.append((label_match["name"].strip(" ,"), "label"))
         rest = rest[:label_match.start()]
-    phrase_texts += [(p, None) for p in _phrases(rest)]
+    phrase_texts += _joined(vocabulary, _phrases(rest))
     for phrase, wanted in phrase_texts:
         resolution = _resolve(vocabulary, phrase, wanted)
         if resolution.entity is None:
@@ -236,6 +242,26 @@ def parse(question: str, vocabulary: Vocabulary, today: date) -> Query | Unreada
     if intent == "average" and measure == "net":
         measure = "spending"
     return Query(intent, measure, periods, subject, account, top_of, count, tuple(spelling))
+
+
+def _joined(vocabulary: Vocabulary, phrases: list[tuple[str, str, str]]) -> list[tuple[str, str | None]]:
+    """The phrases to resolve: a name with a small word in it ("Interest paid") or split at "and"
+    ("Internet and phone") is kept whole when the whole is a name, or close to one."""
+    out: list[tuple[str, str | None]] = []
+    index = 0
+    while index < len(phrases):
+        phrase, raw, separator = phrases[index]
+        if separator in ("and", "&") and index + 1 < len(phrases):
+            whole = f"{phrase} and {phrases[index + 1][0]}"
+            if vocabulary.resolve(whole).entity is not None:
+                out.append((whole, None))
+                index += 2
+                continue
+        if raw != phrase and vocabulary.resolve(raw).how in ("alias", "exact", "synonym"):
+            phrase = raw
+        out.append((phrase, None))
+        index += 1
+    return out
 
 
 def _resolve(vocabulary: Vocabulary, phrase: str, wanted: str | None) -> Resolution:

@@ -6,7 +6,7 @@ How a phrase resolves, first match wins:
 2. a name, exactly (case, accents and punctuation aside; "Everyday: Groceries" too);
 3. a synonym ("eating out" / "restaurants" / "dining"): any name of its set, exactly;
 4. the phrase's words all in exactly one name ("checking" for "Everyday Checking");
-5. a close spelling (token-sorted Levenshtein ratio >= ACCEPT, clearly ahead of the next name),
+5. a close spelling (Levenshtein ratio, plain or token-sorted, >= ACCEPT, clearly ahead of the next name),
    against the names and the synonyms: "resturants" -> "restaurants" -> Eating out.
 A phrase that comes close to several names, or only fairly close to one, is not guessed: the
 parser answers "Did you mean" with the candidates, and picking one teaches an alias (`learn`).
@@ -178,8 +178,11 @@ class Vocabulary:
 
     def _spelling(self, result: Resolution, key: str) -> Resolution:
         scored: dict[tuple[str, int], tuple[float, Entity]] = {}
-        for choice, score, _ in process.extract(key, self._choices, scorer=fuzz.token_sort_ratio, limit=8,
-                                                score_cutoff=SUGGEST):
+        # Plain ratio for a slip inside a word, token-sorted for words in another order (a slip can move a
+        # word in the sorted order, so one alone misses some): the better of the two counts.
+        matches = [match for scorer in (fuzz.ratio, fuzz.token_sort_ratio)
+                   for match in process.extract(key, self._choices, scorer=scorer, limit=8, score_cutoff=SUGGEST)]
+        for choice, score, _ in matches:
             targets = self.exact(choice) or next(
                 (self.exact(word) for word in _SYNONYM_OF.get(choice, ()) if self.exact(word)), [])
             for entity in targets:
