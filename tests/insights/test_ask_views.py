@@ -139,3 +139,12 @@ def test_the_cli_prints_the_json_shape(runner, ctx):
     plain = runner.invoke(args=["insights", "ask", "balance of checking", "--workspace", "ada@example.com",
                                 "--today", "2026-03-20"])
     assert plain.exit_code == 0 and "Balance of Everyday Checking at the end of 20 Mar 2026: $913.75" in plain.output
+
+
+def test_a_renamed_category_is_read_by_its_new_name_at_once(ctx):
+    _u, ws, _a, groceries = _ledger()
+    assert ask(ws, "groceries in February 2026", TODAY).value == 81.25  # the vocabulary is now cached
+    groceries.name = "Food shop"
+    db.session.commit()
+    assert ask(ws, "food shop in February 2026", TODAY).value == 81.25
+    assert ask(ws, "groceries in February 2026", TODAY).value is None

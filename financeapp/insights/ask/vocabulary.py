@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -116,12 +117,13 @@ class Resolution:
 
 @dataclass
 class Vocabulary:
-    """One workspace's names, read in five small queries per question (no cache to go stale)."""
+    """One workspace's names, read in five small queries, kept while none of them changes (`load`)."""
 
     entities: list[Entity]
     aliases: dict[str, Entity]
     by_key: dict[str, list[Entity]] = field(default_factory=dict)
     _choices: list[str] = field(default_factory=list)
+    _words: list[tuple[frozenset[str], list[Entity]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for entity in self.entities:
@@ -130,6 +132,7 @@ class Vocabulary:
         for found in self.by_key.values():
             found.sort(key=lambda e: KIND_ORDER[e.kind])
         self._choices = sorted(set(self.by_key) | set(_SYNONYM_OF))
+        self._words = [(frozenset(key.split()), found) for key, found in self.by_key.items()]
 
     @staticmethod
     def keys(entity: Entity) -> set[str]:
@@ -159,7 +162,7 @@ class Vocabulary:
                 return self._one(result, self.exact(word), "synonym")
         words = set(key.split())
         if len(key) >= 3:
-            containing = {e.ref: e for k, es in self.by_key.items() if words <= set(k.split()) for e in es}
+            containing = {e.ref: e for k, es in self._words if words <= k for e in es}
             if len(containing) == 1:
                 return Resolution(key, next(iter(containing.values())), "words")
             if len(containing) > 1:
@@ -199,8 +202,35 @@ class Vocabulary:
         return result
 
 
+_NAMED = (Category, Payee, Account, Label, AskAlias)
+_CACHE: OrderedDict[int, tuple[tuple, Vocabulary]] = OrderedDict()
+CACHE_SIZE = 32  # workspaces whose vocabulary a process keeps
+
+
+def _signature(workspace: Workspace) -> tuple:
+    """Count and newest change of each table the vocabulary reads, in one query: any write to a name
+    (added, renamed, deleted) or an alias changes it, so a cached vocabulary is never stale."""
+    query = sa.union_all(*(
+        sa.select(sa.literal(index), sa.func.count(), sa.func.max(model.id), sa.func.max(model.updated_at))
+        .where(model.workspace_id == workspace.id) for index, model in enumerate(_NAMED)))
+    return tuple(sorted(tuple(row) for row in db.session.execute(query)))
+
+
 def load(workspace: Workspace) -> Vocabulary:
-    """The workspace's names and learned aliases."""
+    """The workspace's names and learned aliases (cached per process while its tables are unchanged)."""
+    signature = _signature(workspace)
+    cached = _CACHE.get(workspace.id)
+    if cached is not None and cached[0] == signature:
+        _CACHE.move_to_end(workspace.id)
+        return cached[1]
+    vocabulary = _read(workspace)
+    _CACHE[workspace.id] = (signature, vocabulary)
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return vocabulary
+
+
+def _read(workspace: Workspace) -> Vocabulary:
     parent = aliased(Category)
     entities: list[Entity] = []
     for cid, name, kind, parent_id, group in db.session.execute(
