@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
@@ -117,7 +118,7 @@ class Resolution:
 
 @dataclass
 class Vocabulary:
-    """One workspace's names, read in five small queries, kept while none of them changes (`load`)."""
+    """One workspace's names and aliases, with their lookup tables (see `load`)."""
 
     entities: list[Entity]
     aliases: dict[str, Entity]
@@ -202,54 +203,59 @@ class Vocabulary:
         return result
 
 
-_NAMED = (Category, Payee, Account, Label, AskAlias)
 _CACHE: OrderedDict[int, tuple[tuple, Vocabulary]] = OrderedDict()
 CACHE_SIZE = 32  # workspaces whose vocabulary a process keeps
 
 
-def _signature(workspace: Workspace) -> tuple:
-    """Count and newest change of each table the vocabulary reads, in one query: any write to a name
-    (added, renamed, deleted) or an alias changes it, so a cached vocabulary is never stale."""
-    query = sa.union_all(*(
-        sa.select(sa.literal(index), sa.func.count(), sa.func.max(model.id), sa.func.max(model.updated_at))
-        .where(model.workspace_id == workspace.id) for index, model in enumerate(_NAMED)))
-    return tuple(sorted(tuple(row) for row in db.session.execute(query)))
+def _rows(workspace: Workspace) -> tuple[tuple[Any, ...], ...]:
+    """The workspace's names and aliases as plain rows, in five small indexed queries."""
+    parent = aliased(Category)
+    run = db.session.execute
+    return (
+        tuple(tuple(row) for row in run(
+            sa.select(Category.id, Category.name, Category.kind, Category.parent_id, parent.name)
+            .outerjoin(parent, parent.id == Category.parent_id).where(Category.workspace_id == workspace.id))),
+        tuple(tuple(row) for row in run(sa.select(Payee.id, Payee.name).where(Payee.workspace_id == workspace.id))),
+        tuple(tuple(row) for row in run(sa.select(Account.id, Account.name, Account.currency)
+                                        .where(Account.workspace_id == workspace.id))),
+        tuple(tuple(row) for row in run(sa.select(Label.id, Label.name).where(Label.workspace_id == workspace.id))),
+        tuple(tuple(row) for row in run(sa.select(AskAlias.phrase, AskAlias.kind, AskAlias.target_id)
+                                        .where(AskAlias.workspace_id == workspace.id))),
+    )
 
 
 def load(workspace: Workspace) -> Vocabulary:
-    """The workspace's names and learned aliases (cached per process while its tables are unchanged)."""
-    signature = _signature(workspace)
+    """The workspace's names and learned aliases.
+
+    The rows are read on every question (a few milliseconds); building the lookup tables from them
+    is what costs, so a process keeps the built vocabulary while the rows are the same. Comparing the
+    rows themselves, not a timestamp, means a rename is seen at once (MariaDB keeps whole seconds).
+    """
+    rows = _rows(workspace)
     cached = _CACHE.get(workspace.id)
-    if cached is not None and cached[0] == signature:
+    if cached is not None and cached[0] == rows:
         _CACHE.move_to_end(workspace.id)
         return cached[1]
-    vocabulary = _read(workspace)
-    _CACHE[workspace.id] = (signature, vocabulary)
+    vocabulary = _build(rows)
+    _CACHE[workspace.id] = (rows, vocabulary)
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return vocabulary
 
 
-def _read(workspace: Workspace) -> Vocabulary:
-    parent = aliased(Category)
+def _build(rows: tuple[tuple[Any, ...], ...]) -> Vocabulary:
+    categories, payees, accounts, labels, alias_rows = rows
     entities: list[Entity] = []
-    for cid, name, kind, parent_id, group in db.session.execute(
-            sa.select(Category.id, Category.name, Category.kind, Category.parent_id, parent.name)
-            .outerjoin(parent, parent.id == Category.parent_id).where(Category.workspace_id == workspace.id)):
+    for cid, name, kind, parent_id, group in categories:
         if parent_id is None:
             entities.append(Entity("group", cid, name, kind == "income"))
         else:
             entities.append(Entity("category", cid, f"{group}: {name}", kind == "income"))
-    entities += [Entity("payee", pid, name) for pid, name in db.session.execute(
-        sa.select(Payee.id, Payee.name).where(Payee.workspace_id == workspace.id))]
-    entities += [Entity("account", aid, name, currency=currency) for aid, name, currency in db.session.execute(
-        sa.select(Account.id, Account.name, Account.currency).where(Account.workspace_id == workspace.id))]
-    entities += [Entity("label", lid, name) for lid, name in db.session.execute(
-        sa.select(Label.id, Label.name).where(Label.workspace_id == workspace.id))]
+    entities += [Entity("payee", pid, name) for pid, name in payees]
+    entities += [Entity("account", aid, name, currency=currency) for aid, name, currency in accounts]
+    entities += [Entity("label", lid, name) for lid, name in labels]
     known = {e.ref: e for e in entities}
-    aliases = {phrase: known[(kind, target)] for phrase, kind, target in db.session.execute(
-        sa.select(AskAlias.phrase, AskAlias.kind, AskAlias.target_id).where(AskAlias.workspace_id == workspace.id))
-        if (kind, target) in known}
+    aliases = {phrase: known[(kind, target)] for phrase, kind, target in alias_rows if (kind, target) in known}
     return Vocabulary(entities, aliases)
 
 
