@@ -148,3 +148,18 @@ def test_a_renamed_category_is_read_by_its_new_name_at_once(ctx):
     db.session.commit()
     assert ask(ws, "food shop in February 2026", TODAY).value == 81.25
     assert ask(ws, "groceries in February 2026", TODAY).value is None
+
+
+def test_budget_left_comes_from_the_budgets(ctx):
+    from decimal import Decimal
+
+    from financeapp.budgets.services import LineInput, set_line
+
+    _u, ws, _a, groceries = _ledger()
+    set_line(ws, LineInput(groceries.id, date(2026, 2, 1), Decimal("100")))
+    db.session.commit()
+    result = ask(ws, "how much budget is left for groceries in February 2026", TODAY)
+    assert result.value == Decimal("18.75")
+    assert result.answer == ("Budget left for Everyday: Groceries, 1–28 Feb 2026: $18.75 ($81.25 spent of $100.00)")
+    assert ask(ws, "budget left for groceries in March 2026", TODAY).value is None  # no line that month
+    assert ask(ws, "how much budget is left for groceries in 2026", TODAY).value is None  # one month at a time

@@ -73,6 +73,7 @@ _SMALL = {
     "transactions", "transaction", "ive", "weve", "id", "can", "could", "see", "know", "much money",
     "up", "period", "time", "just", "s",
 }
+_KIND_WORDS = {"account", "category", "group", "payee", "label", "tag", "card", "merchant"}  # no name alone
 _SPLIT = re.compile(r"\b(?:on|at|in|for|from|with|using|via|by|to|into|and|&)\b|[,;]")
 
 
@@ -137,7 +138,7 @@ def _phrases(text: str) -> list[tuple[str, str, str]]:
         while words and words[-1].replace("'", "") in _SMALL:
             words.pop()
         joined = " ".join(words)
-        if joined and joined not in _SMALL:
+        if joined and joined not in _SMALL and joined not in _KIND_WORDS:
             phrases.append((joined, raw, separator))
         elif phrases and separator:
             phrases[-1] = (*phrases[-1][:2], separator)
