@@ -103,18 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         size, newest = run(sa.text("SELECT COUNT(*), MAX(date) FROM transactions WHERE workspace_id = :ws"),
                            {"ws": ws.id}).one()
         today = newest if not isinstance(newest, str) else datetime.fromisoformat(newest).date()
+        def column(sql: str) -> list[str]:
+            return list(db.session.scalars(sa.text(sql), {"ws": ws.id}))
+
         names = {
-            "categories": list(db.session.scalars(sa.text(
-                "SELECT name FROM categories WHERE workspace_id = :ws AND parent_id IS NOT NULL"), {"ws": ws.id})),
-            "groups": list(db.session.scalars(sa.text(
-                "SELECT name FROM categories WHERE workspace_id = :ws AND parent_id IS NULL"), {"ws": ws.id})),
-            "payees": list(db.session.scalars(sa.text(
-                "SELECT p.name FROM payees p JOIN transactions t ON t.payee_id = p.id WHERE p.workspace_id = :ws "
-                "GROUP BY p.id, p.name ORDER BY COUNT(*) DESC LIMIT 80"), {"ws": ws.id})),
-            "accounts": list(db.session.scalars(sa.text("SELECT name FROM accounts WHERE workspace_id = :ws"),
-                                                {"ws": ws.id})),
-            "labels": list(db.session.scalars(sa.text("SELECT name FROM labels WHERE workspace_id = :ws"),
-                                              {"ws": ws.id})),
+            "categories": column("SELECT name FROM categories WHERE workspace_id = :ws AND parent_id IS NOT NULL "
+                                 "ORDER BY id"),
+            "groups": column("SELECT name FROM categories WHERE workspace_id = :ws AND parent_id IS NULL ORDER BY id"),
+            "payees": column("SELECT p.name FROM payees p JOIN transactions t ON t.payee_id = p.id "
+                             "WHERE p.workspace_id = :ws GROUP BY p.id, p.name ORDER BY COUNT(*) DESC, p.id LIMIT 80"),
+            "accounts": column("SELECT name FROM accounts WHERE workspace_id = :ws ORDER BY id"),
+            "labels": column("SELECT name FROM labels WHERE workspace_id = :ws ORDER BY id"),
         }
         asked = questions(names, random.Random(args.seed), args.count)
         for text in asked[:10]:  # warm-up: imports (dateparser), statement caches
