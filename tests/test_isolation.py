@@ -188,6 +188,7 @@ WRITES = [
     "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay",
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
+    "/insights/ask/learn/category/{cat}", "/insights/ask/learn/payee/{payee}",
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
