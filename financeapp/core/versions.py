@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from financeapp.core.db import Base
 from financeapp.extensions import db
 
 T = TypeVar("T")
@@ -39,7 +40,12 @@ _DML = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b(?:\s+(?:INTO|FROM|IGN
 # Writes that change no figure: sign-in records, job bookkeeping, the version itself.
 IGNORED_TABLES = frozenset({TABLE, "alembic_version", "user_sessions", "job_runs", "idempotency_keys"})
 
-versions_table = sa.table(TABLE, sa.column("id", sa.Integer), sa.column("version", sa.BigInteger))
+# One row (id 1), made by migration 1702; never deleted, not even by the tests' clean-up.
+versions_table = sa.Table(
+    TABLE, Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+)
 BUMP = f"UPDATE {TABLE} SET version = version + 1 WHERE id = 1"
 
 

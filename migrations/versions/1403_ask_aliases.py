@@ -1,7 +1,7 @@
 """ask aliases: phrases a workspace taught Ask for its categories, groups, payees, accounts and labels
 
 Revision ID: 1403
-Revises: 0701
+Revises: 1702
 Create Date: 2026-12-03 15:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1403'
-down_revision = '0701'
+down_revision = '1702'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""The transactions list's rows are cached per data version (core/versions.py): never stale, never shared across roles."""
+"""The transactions list's rows are cached per data version (core/versions.py): never stale, nor shared by roles."""
 
 from __future__ import annotations
 
