@@ -10,7 +10,7 @@ bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 def init_app(app: Flask) -> None:
     """Register the insights pages and the `flask insights` commands."""
-    from financeapp.insights import cli, signals, views  # noqa: F401 (importing registers them)
+    from financeapp.insights import cli, signals, unusual_cli, unusual_views, views  # noqa: F401 (importing registers them)
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.insights_cli)
