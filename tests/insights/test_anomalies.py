@@ -209,3 +209,24 @@ def test_transfers_and_income_are_never_scored(ws, ledger):
     rows = services.load_rows(ws)
     assert salary.id not in set(rows.txn.tolist())
 
+
+
+def test_the_generator_records_the_outliers_it_injects_and_the_finder_finds_them(ws):
+    from financeapp.demo.generator import generate_history
+
+    stats = generate_history(ws.id, 4_000, seed=11, end=date(2026, 11, 30), outliers=True)
+    db.session.commit()
+    injected = {item["id"]: item for item in stats["injected"]}
+    assert len(injected) == 6 and {i["kind"] for i in injected.values()} == {"size", "new_payee", "duplicate"}
+    amounts = dict(db.session.execute(sa.select(Transaction.id, Transaction.amount)
+                                      .where(Transaction.id.in_(list(injected)))).all())
+    assert {i: str(a) for i, a in amounts.items()} == {i: str(Decimal(item["amount"]).quantize(Decimal("0.001")))
+                                                      for i, item in injected.items()}
+    found = {f.transaction_id for f in services.find_unusual(ws)}
+    assert len(found & set(injected)) >= 5
+
+
+def test_the_generator_injects_nothing_by_default(ws):
+    from financeapp.demo.generator import generate_history
+
+    assert "injected" not in generate_history(ws.id, 500, seed=11, end=date(2026, 11, 30))
