@@ -300,7 +300,8 @@ def test_lists_never_show_another_workspaces_rows(client, auth, owned):
                 "/payees/", "/labels/", "/rates/", "/categories/", "/documents/", "/vendors/", "/documents/dashboard",
                 f"/documents/?vendor_id={owned['vendor']}", f"/documents/?batch_id={owned['doc_batch']}",
                 "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors",
-                "/transactions/found-transfers", "/insights/", "/api/v1/insights/anomalies"]:
+                "/transactions/found-transfers", "/insights/", "/api/v1/insights/anomalies",
+                "/api/v1/insights/patterns"]:
         page = client.get(url, buffered=True).get_data(as_text=True)
         assert "Olga" not in page and "olga-label" not in page and "olga-invoice" not in page, url
 
@@ -333,7 +334,8 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
                 "/reports/", "/dashboard", "/notifications/", "/members/", "/documents/", "/documents/dashboard",
-                "/vendors/", "/api/v1/invoices", "/api/v1/vendors", "/insights/", "/api/v1/insights/anomalies"]:
+                "/vendors/", "/api/v1/invoices", "/api/v1/vendors", "/insights/", "/api/v1/insights/anomalies",
+                "/api/v1/insights/patterns"]:
         response = client.get(url.format(**owned))
         response.close()  # a receipt is streamed from its file
         assert response.status_code == 200, url

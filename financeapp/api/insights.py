@@ -1,5 +1,5 @@
-"""API: the insights — unusual transactions (and seasonal patterns), computed by the same services as
-the Insights page. Amounts are strings with their currency."""
+"""API: the insights — unusual transactions and seasonal patterns — from the same services as the Insights
+page. Amounts are strings with their currency."""
 
 from __future__ import annotations
 
@@ -55,6 +55,16 @@ def insights_anomalies():
                          "sensitivity": services.sensitivity().name})
 
 
+@bp.get("/insights/patterns")
+@require_role("viewer")
+def insights_patterns():
+    """The seasonal patterns and trends the last scan computed (computed_at null before the first)."""
+    stored = services.stored_patterns(g.workspace)
+    empty = {"first": "", "through": "", "currency": g.workspace.base_currency, "months": 0, "seasonal": [],
+             "trends": [], "warnings": [], "computed_at": None}
+    return jsonify(data=stored or empty)
+
+
 # OpenAPI ------------------------------------------------------------------------------------------
 
 def _ref(name: str) -> dict[str, str]:
@@ -64,6 +74,45 @@ def _ref(name: str) -> dict[str, str]:
 OPENAPI: dict[str, Any] = {
     "tags": ["insights"],
     "schemas": {
+        "Patterns": {
+            "type": "object",
+            "required": ["first", "through", "currency", "months", "seasonal", "trends", "warnings", "computed_at"],
+            "properties": {
+                "first": {"type": "string", "description": "First whole month used, YYYY-MM (empty: none)."},
+                "through": {"type": "string", "description": "Last whole month used, YYYY-MM."},
+                "currency": _ref("Currency"),
+                "months": {"type": "integer"},
+                "computed_at": {"type": ["string", "null"]},
+                "warnings": {"type": "array", "items": {"type": "string"}},
+                "seasonal": {"type": "array", "items": {
+                    "type": "object", "required": ["series", "category_id", "strength", "amplitude", "average",
+                                                   "months"],
+                    "properties": {
+                        "series": {"type": "string", "description": "“Total spending” or “Group: Category”."},
+                        "category_id": {"type": ["integer", "null"]},
+                        "strength": {"type": "string", "description": "STL seasonal strength, 0 to 1."},
+                        "amplitude": {"type": "string", "description": "The largest month effect, percent."},
+                        "average": _ref("Amount"),
+                        "months": {"type": "array", "items": {
+                            "type": "object", "required": ["month", "name", "percent", "text"],
+                            "properties": {"month": {"type": "integer", "minimum": 1, "maximum": 12},
+                                           "name": {"type": "string"}, "percent": {"type": "string"},
+                                           "text": {"type": "string",
+                                                    "description": "“December is 38 % above your average”."}}}},
+                    }}},
+                "trends": {"type": "array", "items": {
+                    "type": "object", "required": ["series", "category_id", "window", "direction", "change",
+                                                   "before", "recent", "text"],
+                    "properties": {
+                        "series": {"type": "string"}, "category_id": {"type": ["integer", "null"]},
+                        "window": {"type": "integer", "enum": [6, 12]},
+                        "direction": {"type": "string", "enum": ["up", "down"]},
+                        "change": {"type": "string", "description": "Percent."},
+                        "before": {**_ref("Amount"), "description": "The trend a month, `window` months ago."},
+                        "recent": {**_ref("Amount"), "description": "The trend a month, in the last month."},
+                        "text": {"type": "string"}}}},
+            },
+        },
         "Anomaly": {
             "type": "object",
             "required": ["id", "transaction_id", "date", "account", "payee", "amount", "currency", "score", "kind",
@@ -86,6 +135,23 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "paths": {
+        "/api/v1/insights/patterns": {
+            "get": {
+                "operationId": "getPatterns",
+                "summary": "Seasonal patterns and trends of spending",
+                "description": "Per category and in total: the calendar months that run above or below the "
+                               "average month, shown only where the STL seasonal strength is at least 0.5 and a "
+                               "month is at least 15 % off; and the categories whose de-seasoned trend moved 15 % "
+                               "or more over the last 6 or 12 months. Computed by the scan job (flask insights "
+                               "scan, or the Insights page's button), not per request.",
+                "tags": ["insights"],
+                "responses": {
+                    "200": {"description": "The stored patterns.", "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["data"],
+                                   "properties": {"data": _ref("Patterns")}}}}},
+                },
+            },
+        },
         "/api/v1/insights/anomalies": {
             "get": {
                 "operationId": "listAnomalies",

@@ -96,6 +96,7 @@ NOT_EXPORTED = {
     "saved_searches": "each member's own shortcuts into the list; members do not carry over to a restore",
     "unusual_transactions": "derived from the transactions (a scan recomputes them); what a member taught is in "
                             "unusual_exceptions, which is backed up",
+    "pattern_snapshots": "seasonal patterns computed from the monthly totals; the next scan recomputes them",
 }
 
 # Workspace tables other domains were adding while the exporter was written: not in backups

@@ -1,4 +1,5 @@
-"""The whole-history scan of unusual transactions as a job: RQ when `REDIS_URL` is set, inline otherwise.
+"""The whole-history scan as a job — unusual transactions, then the seasonal patterns and trends — on RQ
+when `REDIS_URL` is set, inline otherwise.
 
 `start_scan` is what the Insights page's button and `flask insights scan` call: with Redis it enqueues
 `scan_job` on the "financeapp" queue (start a worker with `rq worker financeapp --url $REDIS_URL`) and
@@ -47,12 +48,13 @@ def start_scan(workspace: Workspace) -> tuple[str, ScanResult | None]:
 
 
 def run_scan(workspace_id: int) -> ScanResult | None:
-    """Rescan one workspace's history and commit; None when the workspace is gone."""
+    """Rescan one workspace's history, recompute its patterns, and commit; None when the workspace is gone."""
     workspace = db.session.get(Workspace, workspace_id)
     if workspace is None:
         return None
     try:
         result = services.rescan(workspace)
+        services.refresh_patterns(workspace)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,5 +1,5 @@
-"""What the unusual-transaction finder stores: the flagged transactions (with score and reason) and the
-per-payee exceptions a member taught with "this is normal".
+"""What the insights store: the unusual-transaction finder's flagged transactions (with score and reason),
+the per-payee exceptions a member taught with "this is normal", and the last computed seasonal patterns.
 
 Flags are derived from the ledger (a full rescan recomputes the open ones); exceptions are what a member
 said, and survive rescans.
@@ -64,3 +64,16 @@ class UnusualException(WorkspaceScoped, Timestamps, Base):
     taught_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     payee: Mapped[Payee] = relationship()
+
+
+class PatternSnapshot(WorkspaceScoped, Base):
+    """The seasonal patterns and trends last computed for a workspace (by the scan job), as the JSON the
+    page, the API and the CLI show; derived from the monthly totals, so never backed up."""
+
+    __tablename__ = "pattern_snapshots"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", name="uq_pattern_snapshots_workspace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    through: Mapped[str] = mapped_column(sa.String(7))  # the last whole month used, YYYY-MM
+    data: Mapped[str] = mapped_column(sa.Text)

@@ -1,4 +1,5 @@
-"""Unusual transactions: reading the ledger for the finder, storing its flags, "this is normal", alerts.
+"""Unusual transactions (reading the ledger for the finder, storing its flags, "this is normal", alerts),
+and the seasonal patterns and trends of monthly spending (at the end).
 
 The statistics need every spending line of a category or payee: they are read with one query as
 (transaction, date, account, payee, category, line amount, amount) tuples of raw integers (the Money
@@ -10,6 +11,7 @@ the same answer for it as a full scan would.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -23,15 +25,17 @@ from financeapp.accounts.models import Account
 from financeapp.categories.models import Category
 from financeapp.core.db import utcnow
 from financeapp.core.errors import Invalid
-from financeapp.core.money import format_money
+from financeapp.core.money import amount_text, format_money
 from financeapp.core.pagination import Page, paginate
 from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.extensions import db
-from financeapp.insights import anomalies
+from financeapp.insights import anomalies, patterns
 from financeapp.insights.anomalies import DEFAULT_SENSITIVITY, SENSITIVITIES, Finding, Rows, Sensitivity
-from financeapp.insights.models import UnusualException, UnusualTransaction
+from financeapp.insights.models import PatternSnapshot, UnusualException, UnusualTransaction
 from financeapp.notifications.services import notify
 from financeapp.payees.models import Payee
+from financeapp.reports.months import first_day, month_end, month_key, months_between, next_month, previous_month
+from financeapp.reports.queries import ReportFilter, category_month_flows, category_names, monthly_flows, rate_book
 from financeapp.reports.spending import INCOME
 from financeapp.transactions.models import Transaction, TransactionLine
 from financeapp.workspaces.models import Workspace
@@ -379,3 +383,111 @@ def unusual_list(workspace: Workspace, *, since: date | None = None, limit: int 
     if limit is not None:
         query = query.limit(limit)
     return [UnusualItem(*row) for row in db.session.execute(query)]
+
+
+# Seasonal patterns and trends -----------------------------------------------------------------------
+# The monthly spending comes from the reports' queries (financeapp/reports/queries.py): the one spending
+# definition (financeapp/reports/spending.py), converted into the base currency with the rate book.
+
+PATTERN_YEARS = 10
+
+
+@dataclass(frozen=True)
+class SeriesPatterns:
+    """One series (total spending, or a category's): its season and trends."""
+
+    name: str
+    category_id: int | None
+    season: patterns.Season | None
+    trends: list[patterns.Trend]
+
+
+@dataclass(frozen=True)
+class PatternReport:
+    """Every series' patterns over whole months `first`..`through` (YYYY-MM), in `currency`."""
+
+    first: str
+    through: str
+    currency: str
+    series: list[SeriesPatterns]
+    warnings: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """What the page, the API and the CLI show (amounts as strings in the base currency)."""
+        seasonal, trends = [], []
+        for s in self.series:
+            if s.season is not None and s.season.shown:
+                seasonal.append({
+                    "series": s.name, "category_id": s.category_id, "strength": f"{s.season.strength:.2f}",
+                    "amplitude": f"{s.season.amplitude * 100:.1f}", "average": amount_text(s.season.average,
+                                                                                          self.currency),
+                    "months": [{"month": e.month, "name": e.name, "percent": str(e.percent), "text": e.text}
+                               for e in s.season.effects]})
+            trends += [{"series": s.name, "category_id": s.category_id, "window": t.window, "direction": t.direction,
+                        "change": str(t.change), "before": amount_text(t.before, self.currency),
+                        "recent": amount_text(t.recent, self.currency),
+                        "text": f"{s.name}: {t.text}, from {format_money(t.before, self.currency)} to "
+                                f"{format_money(t.recent, self.currency)} a month"}
+                       for t in s.trends]
+        trends.sort(key=lambda t: (t["window"], -abs(Decimal(str(t["change"])))))
+        return {"first": self.first, "through": self.through, "currency": self.currency,
+                "months": len(months_between(first_day(self.first), month_end(self.through))) if self.first else 0,
+                "seasonal": seasonal, "trends": trends, "warnings": self.warnings}
+
+
+def compute_patterns(workspace: Workspace, today: date | None = None) -> PatternReport:
+    """Seasons and trends of total spending and of each category's, over up to ten years of whole months."""
+    today = today or date.today()
+    through = previous_month(month_key(today))
+    first_txn = db.session.scalar(sa.select(sa.func.min(Transaction.on)).where(
+        Transaction.workspace_id == workspace.id, Transaction.transfer_key.is_(None)))
+    currency = workspace.base_currency
+    if first_txn is None or month_key(first_txn) > through:
+        return PatternReport("", through, currency, [], [])
+    first = month_key(first_txn) if first_txn.day == 1 else next_month(month_key(first_txn))
+    earliest = month_key(date(today.year - PATTERN_YEARS, today.month, 1))
+    first = max(first, earliest)
+    if first > through:
+        return PatternReport("", through, currency, [], [])
+    report_filter = ReportFilter(first_day(first), month_end(through))
+    book = rate_book(workspace)
+    keys = months_between(report_filter.start, report_filter.end)
+    start_month = int(first[5:7])
+    totals = monthly_flows(workspace, report_filter, book)
+    series = [_series_patterns("Total spending", None, [totals[k].spending for k in keys], start_month)]
+    by_category = category_month_flows(workspace, report_filter, book)
+    names = category_names(workspace, [c for c in by_category if c is not None])
+    for category_id, flows in by_category.items():
+        values = [flows[k].spending if k in flows else Decimal(0) for k in keys]
+        if sum(values, Decimal(0)) <= 0:
+            continue  # income, or refunds only: not spending
+        name, group = names.get(category_id, ("Uncategorised", "")) if category_id is not None else (
+            "Uncategorised", "")
+        series.append(_series_patterns(f"{group}: {name}" if group else name, category_id, values, start_month))
+    return PatternReport(first, through, currency, series, book.warnings)
+
+
+def _series_patterns(name: str, category_id: int | None, values: list[Decimal], start_month: int) -> SeriesPatterns:
+    season, trends = patterns.analyse(values, start_month)
+    return SeriesPatterns(name, category_id, season, trends)
+
+
+def refresh_patterns(workspace: Workspace, today: date | None = None) -> PatternSnapshot:
+    """Compute the patterns and store them for the page and the API (the scan job's work; flushes)."""
+    report = compute_patterns(workspace, today)
+    snapshot = db.session.scalar(scoped(PatternSnapshot, workspace))
+    if snapshot is None:
+        snapshot = PatternSnapshot(workspace_id=workspace.id)
+        db.session.add(snapshot)
+    snapshot.computed_at, snapshot.through = utcnow(), report.through
+    snapshot.data = json.dumps(report.to_json())
+    db.session.flush()
+    return snapshot
+
+
+def stored_patterns(workspace: Workspace) -> dict[str, Any] | None:
+    """The patterns last stored, with when they were computed; None before the first scan."""
+    snapshot = db.session.scalar(scoped(PatternSnapshot, workspace))
+    if snapshot is None:
+        return None
+    return {**json.loads(snapshot.data), "computed_at": snapshot.computed_at.isoformat(timespec="seconds") + "Z"}

@@ -1,4 +1,5 @@
-"""`flask insights anomalies` and `flask insights scan`: the unusual transactions from the command line."""
+"""`flask insights anomalies`, `flask insights patterns` and `flask insights scan`: the unusual transactions
+and the seasonal patterns from the command line."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from financeapp.core.money import amount_text, format_money
 from financeapp.extensions import db
 from financeapp.insights.cli import insights_cli
 from financeapp.insights.jobs import run_scan
-from financeapp.insights.services import unusual_list
+from financeapp.insights.services import refresh_patterns, stored_patterns, unusual_list
 from financeapp.workspaces.models import Workspace
 
 
@@ -64,3 +65,26 @@ def scan_command(workspace_ref: str | None) -> None:
         if result is not None:
             click.echo(f"workspace {workspace_id}: scanned {result.scored:,} transactions, {result.flagged:,} unusual "
                        f"({result.added:,} new, {result.removed:,} no longer)")
+
+
+@insights_cli.command("patterns")
+@click.option("--workspace", "workspace_ref", required=True, help="Workspace id or name.")
+@click.option("--today", callback=_day, default=None, help="Compute as on YYYY-MM-DD (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def patterns_command(workspace_ref: str, today: date | None, as_json: bool) -> None:
+    """Compute (and store) the seasonal patterns and trends of spending, in total and per category."""
+    workspace = workspace_option(workspace_ref)
+    refresh_patterns(workspace, today)
+    db.session.commit()
+    data = stored_patterns(workspace) or {}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"Whole months {data.get('first') or '-'} to {data.get('through')}:")
+    for item in data.get("seasonal", []):
+        click.echo(f"{item['series']} (strength {item['strength']}): "
+                   + "; ".join(month["text"] for month in item["months"]))
+    for item in data.get("trends", []):
+        click.echo(item["text"])
+    if not data.get("seasonal") and not data.get("trends"):
+        click.echo("No material seasons or trends (two years of whole months are needed).")

@@ -1,5 +1,5 @@
-"""Routes of the Insights page's unusual transactions: "This is normal", the whole-history scan, and the rows
-of the page's list and of the dashboard's card."""
+"""Routes of the Insights page's unusual transactions: "This is normal", the whole-history scan (which also
+recomputes the patterns), and the rows of the page's list, its stored patterns and the dashboard's card."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def unusual_context() -> dict[str, Any]:
         return {"unusual_card": page}
     number = page_number(request.args.get("unusual_page"))
     page = unusual_services.unusual_page(workspace, number)
-    return {"unusual": page, "unusual_pager": _UnusualPager(page)}
+    return {"unusual": page, "unusual_pager": _UnusualPager(page),
+            "patterns": unusual_services.stored_patterns(workspace)}
 
 
 class _UnusualPager:

@@ -1,4 +1,4 @@
-"""unusual transactions and per-payee exceptions (insights, issue 14)
+"""unusual transactions, per-payee exceptions and pattern snapshots (insights, issue 14)
 
 Revision ID: 1401
 Revises: 0701
@@ -66,8 +66,22 @@ def upgrade():
     op.create_index(op.f('ix_unusual_exceptions_payee_id'), 'unusual_exceptions', ['payee_id'])
     op.create_index(op.f('ix_unusual_exceptions_taught_by_id'), 'unusual_exceptions', ['taught_by_id'])
     op.create_index(op.f('ix_unusual_exceptions_workspace_id'), 'unusual_exceptions', ['workspace_id'])
+    op.create_table(
+        'pattern_snapshots',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(), nullable=False),
+        sa.Column('through', sa.String(length=7), nullable=False),
+        sa.Column('data', sa.Text(), nullable=False),
+        sa.Column('workspace_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], ondelete='CASCADE',
+                                name=op.f('fk_pattern_snapshots_workspace_id_workspaces')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_pattern_snapshots')),
+        sa.UniqueConstraint('workspace_id', name='uq_pattern_snapshots_workspace_id'),
+    )
+    op.create_index(op.f('ix_pattern_snapshots_workspace_id'), 'pattern_snapshots', ['workspace_id'])
 
 
 def downgrade():
+    op.drop_table('pattern_snapshots')
     op.drop_table('unusual_exceptions')
     op.drop_table('unusual_transactions')

@@ -146,3 +146,31 @@ def test_another_workspace_sees_none_of_them(client, auth, flagged, ledger):  # 
     flag_id = db.session.scalar(sa.select(UnusualTransaction.id))
     assert client.post(f"/insights/unusual/{flag_id}/normal").status_code == 404
     assert db.session.scalar(sa.select(UnusualTransaction.status)) == "open"
+
+
+def test_patterns_are_computed_by_the_scan_and_shown_from_the_store(client, owner, flagged):  # noqa: F811
+    assert "Not computed yet" in client.get("/insights/").get_data(as_text=True)
+    before = client.get("/api/v1/insights/patterns")
+    assert_documented(before, "/api/v1/insights/patterns")
+    assert before.get_json()["data"]["computed_at"] is None
+    client.post("/insights/unusual/scan")
+    after = client.get("/api/v1/insights/patterns")
+    assert_documented(after, "/api/v1/insights/patterns")
+    data = after.get_json()["data"]
+    assert data["computed_at"] and data["seasonal"] == [] and data["currency"] == "USD"
+    assert "two years of whole months" in client.get("/insights/").get_data(as_text=True)
+
+
+def test_the_cli_prints_the_patterns_as_json(runner, flagged, ledger):  # noqa: F811
+    result = runner.invoke(args=["insights", "patterns", "--workspace", str(ledger.ws.id), "--today", "2026-12-03",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"first", "through", "currency", "months", "seasonal", "trends", "warnings", "computed_at"}
+    assert (data["first"], data["through"], data["months"]) == ("2026-01", "2026-11", 11)
+
+
+def test_another_workspaces_patterns_are_never_shown(client, auth, flagged, ledger, runner):  # noqa: F811
+    runner.invoke(args=["insights", "patterns", "--workspace", str(ledger.ws.id)])
+    assert auth.login("stranger@example.com").status_code == 302
+    assert client.get("/api/v1/insights/patterns").get_json()["data"]["computed_at"] is None
