@@ -120,7 +120,8 @@ def analyse(values: list[Decimal], first_month: int) -> tuple[Season | None, lis
         logs = STL(np.log(series), period=12, robust=True).fit()
         strength = max(strength, _strength(np.asarray(logs.seasonal), np.asarray(logs.resid), 1.0))
     months = (np.arange(len(series)) + first_month - 1) % 12 + 1
-    shares = {int(m): float(seasonal[months == m].mean()) / average for m in range(1, 13)}
+    # An additive fit of one spiky month (April's tax bill) puts the others below -100 %: nothing is the floor.
+    shares = {int(m): max(-1.0, float(seasonal[months == m].mean()) / average) for m in range(1, 13)}
     amplitude = max(abs(share) for share in shares.values())
     effects = [MonthEffect(m, _percent(share)) for m, share in shares.items() if abs(share) >= SHOWN_EFFECT]
     effects.sort(key=lambda e: -abs(e.percent))
