@@ -33,6 +33,9 @@ MIN_PAYEE_HISTORY = 10  # payments a payee needs before it is its own yardstick
 WARMUP_DAYS = 90  # "first payment to this payee" only after the history's first three months
 EXCEPTION_MARGIN = Decimal("0.10")  # a taught range covers amounts up to 10 % beyond it
 CURRENCY_SLOTS = 1024  # group keys are id * CURRENCY_SLOTS + currency index
+# A group's yardstick is its 1,000 most recently recorded rows: prices drift over ten years, and scoring a
+# new entry then reads at most this many rows per group (services.load_rows), whatever the history's size.
+HISTORY_WINDOW = 1_000
 
 KIND_ORDER = ("duplicate", "size", "new_payee")  # the primary kind of a transaction flagged several ways
 
@@ -111,21 +114,25 @@ def _thousandths(value: Decimal) -> int:
     return int(value * 1000)
 
 
-def _robust(x: pd.Series, keys: pd.Series, min_count: int) -> tuple[pd.Series, pd.Series]:
-    """Per group: the median and max(1.4826 MAD, floor), both NaN where the group is too small."""
-    groups = x.groupby(keys)
-    median = groups.transform("median")
-    mad = (x - median).abs().groupby(keys).transform("median")
-    enough = groups.transform("size") >= min_count
-    return median.where(enough), np.maximum(mad * MAD_SCALE, SIGMA_FLOOR).where(enough)
+def _robust(frame: pd.DataFrame, value: str, keys: pd.Series, min_count: int) -> tuple[pd.Series, pd.Series]:
+    """Per group, from its HISTORY_WINDOW most recently recorded rows (highest ids): the median and
+    max(1.4826 MAD, floor), mapped onto every row of the group; both NaN where it has under `min_count` rows."""
+    frame = frame.assign(_key=keys)
+    recent = frame.sort_values("txn", kind="stable").groupby("_key").tail(HISTORY_WINDOW)
+    groups = recent.groupby("_key")[value]
+    median = groups.median()
+    mad = (recent[value] - recent["_key"].map(median)).abs().groupby(recent["_key"]).median()
+    enough = groups.size() >= min_count
+    sigma = np.maximum(mad * MAD_SCALE, SIGMA_FLOOR)
+    return frame["_key"].map(median.where(enough)), frame["_key"].map(sigma.where(enough))
 
 
 def find(rows: Rows, sensitivity: Sensitivity, *, history_start: int, exceptions: dict[tuple[int, str], tuple[int, int]]
          | None = None, only: set[int] | None = None) -> list[Finding]:
     """The unusual transactions among `rows` (those in `only`, when given), most unusual first.
 
-    `rows` must hold every line of each category and payee it is asked about (the statistics are
-    the groups' own); `history_start` is the ordinal of the workspace's first transaction;
+    `rows` must hold at least the HISTORY_WINDOW most recent lines of each category and payee it is
+    asked about (the statistics are those rows'); `history_start` is the ordinal of the workspace's first transaction;
     `exceptions` maps (payee id, currency) to a taught (low, high) range in thousandths.
     """
     if len(rows) == 0:
@@ -137,7 +144,7 @@ def find(rows: Rows, sensitivity: Sensitivity, *, history_start: int, exceptions
     if lines.empty:
         return []
     lines["x"] = np.log(lines["line"].to_numpy(dtype=float) / 1000.0)
-    med_cat, sigma_cat = _robust(lines["x"], lines["category"] * CURRENCY_SLOTS + lines["currency"],
+    med_cat, sigma_cat = _robust(lines, "x", lines["category"] * CURRENCY_SLOTS + lines["currency"],
                                  MIN_CATEGORY_HISTORY)
     lines["z_cat"] = (lines["x"] - med_cat) / sigma_cat
     lines["med_cat"] = med_cat
@@ -149,7 +156,7 @@ def find(rows: Rows, sensitivity: Sensitivity, *, history_start: int, exceptions
 
     txns["tx"] = np.log(txns["amount"].to_numpy(dtype=float) / 1000.0)
     payee_keys = txns["payee"] * CURRENCY_SLOTS + txns["currency"]
-    med_pay, sigma_pay = _robust(txns["tx"], payee_keys, MIN_PAYEE_HISTORY)
+    med_pay, sigma_pay = _robust(txns, "tx", payee_keys, MIN_PAYEE_HISTORY)
     # A payee's own median is the centre, but its spread is never taken as narrower than its category's:
     # the MAD of a dozen payments is too noisy to trust (tuned on bench seed 1: it made most false alarms).
     z_pay = (txns["tx"] - med_pay) / np.fmax(sigma_pay, txns["sigma_cat"])

@@ -42,6 +42,7 @@ from financeapp.workspaces.models import Workspace
 
 PER_PAGE = 20
 MAX_FILTER_VALUES = 500  # beyond this many categories/payees/dates, reading everything is simpler and as fast
+MAX_BOUNDED_GROUPS = 40  # up to this many categories + payees, one bounded query each (a typed entry has 2)
 MAX_ALERTS = 5  # alerts for one batch of new transactions; the rest are summed up in one more
 ORDINALS = {1: "second", 2: "third", 3: "fourth", 4: "fifth"}
 
@@ -73,35 +74,75 @@ def _in(column: Any, values: set, nulls: bool = False) -> sa.ColumnElement[bool]
     return sa.or_(clause, column.is_(None)) if nulls and None in values else clause
 
 
+def _spending_lines(workspace: Workspace, *, lines_first: bool = False) -> sa.Select:
+    """(transaction, date, account, payee, category, line amount, amount, line id) of spending lines; from
+    the lines (an inner join, for a category's window) or from the transactions (a line-less one counts)."""
+    raw_line = sa.type_coerce(sa.func.coalesce(TransactionLine.amount, Transaction.amount), sa.BigInteger)
+    query = sa.select(Transaction.id, sa.type_coerce(Transaction.on, sa.String), Transaction.account_id,
+                      Transaction.payee_id, TransactionLine.category_id, raw_line,
+                      sa.type_coerce(Transaction.amount, sa.BigInteger), TransactionLine.id)
+    if lines_first:
+        query = query.select_from(TransactionLine).join(Transaction, Transaction.id == TransactionLine.transaction_id)
+    else:
+        query = query.select_from(Transaction).outerjoin(TransactionLine,
+                                                         TransactionLine.transaction_id == Transaction.id)
+    return query.where(Transaction.workspace_id == workspace.id, Transaction.transfer_key.is_(None),
+                       Transaction.amount < 0)
+
+
 def load_rows(workspace: Workspace, *, categories: set[int | None] | None = None, payees: set[int] | None = None,
               dates: set[date] | None = None) -> Rows:
     """The workspace's spending lines (lines of non-transfer money out, income categories left out) as arrays.
 
-    With filters, only the lines of those categories, those payees, or on those dates: all a new
-    transaction's statistics, its payee's history and its same-day duplicates need.
+    With filters, only what new transactions in those categories, of those payees and on those days
+    need: each category's and payee's HISTORY_WINDOW most recently recorded lines (one bounded query each, so a
+    typed entry reads a few thousand rows at most, whatever the size of the history) and the days'
+    lines for duplicates. Many groups at once (an import) read everything those groups hold instead.
     """
-    raw_line = sa.type_coerce(sa.func.coalesce(TransactionLine.amount, Transaction.amount), sa.BigInteger)
-    query = (
-        sa.select(Transaction.id, sa.type_coerce(Transaction.on, sa.String), Transaction.account_id,
-                  Transaction.payee_id, TransactionLine.category_id, raw_line,
-                  sa.type_coerce(Transaction.amount, sa.BigInteger))
-        .select_from(Transaction)
-        .outerjoin(TransactionLine, TransactionLine.transaction_id == Transaction.id)
-        .where(Transaction.workspace_id == workspace.id, Transaction.transfer_key.is_(None), Transaction.amount < 0)
-    )
+    query = _spending_lines(workspace)
+    connection = db.session.connection()
     filters = [(categories, TransactionLine.category_id, True), (payees, Transaction.payee_id, False),
                (dates, Transaction.on, False)]
-    if any(values is not None for values, _, _ in filters) and all(
-            values is None or len(values) <= MAX_FILTER_VALUES for values, _, _ in filters):
-        query = query.where(sa.or_(*(_in(column, values, nulls) for values, column, nulls in filters
-                                     if values is not None and values), sa.false()))
     # Core, not the ORM (which would add a second per row), and raw integers; see the module docstring.
-    found = db.session.connection().execute(query).fetchall()
+    found: list[Any]
+    if all(values is None for values, _, _ in filters):
+        found = list(connection.execute(query).fetchall())
+    elif len(categories or ()) + len(payees or ()) <= MAX_BOUNDED_GROUPS:
+        # Newest by id, not by date: the lines' (workspace, category, transaction) index and the payee index
+        # then hand over a group's last rows without reading the whole group (anomalies.HISTORY_WINDOW).
+        window = anomalies.HISTORY_WINDOW
+        lines_first = _spending_lines(workspace, lines_first=True)
+        recent = [lines_first.where(TransactionLine.workspace_id == workspace.id, _in(TransactionLine.category_id,
+                                                                                      {value}, True))
+                  .order_by(TransactionLine.transaction_id.desc()).limit(window)
+                  for value in sorted(categories or (), key=str)]
+        recent += [query.where(Transaction.payee_id == value).order_by(Transaction.id.desc()).limit(window)
+                   for value in sorted(payees or ())]
+        if dates:
+            # The day's ids first, by the (workspace, date) index: joined with the spending filter, SQLite's
+            # planner picks the (workspace, amount) index and reads every payment.
+            same_day = list(db.session.scalars(sa.select(Transaction.id).where(
+                Transaction.workspace_id == workspace.id, Transaction.on.in_(sorted(dates)))))
+            recent.append(query.where(Transaction.id.in_(same_day)))
+        seen: dict[tuple[int, int | None], Any] = {}
+        for part in recent:
+            for row in connection.execute(part):
+                seen.setdefault((row[0], row[7]), row)
+        found = list(seen.values())
+    else:
+        if all(values is None or len(values) <= MAX_FILTER_VALUES for values, _, _ in filters):
+            query = query.where(sa.or_(*(_in(column, values, nulls) for values, column, nulls in filters
+                                         if values), sa.false()))
+        found = list(connection.execute(query).fetchall())
+    return _as_rows(workspace, found)
+
+
+def _as_rows(workspace: Workspace, found: list[Any]) -> Rows:
     currency_of = _currencies(workspace)
     currencies = sorted(set(currency_of.values()))
     slot = {code: i for i, code in enumerate(currencies)}
     count = len(found)
-    columns = list(zip(*found, strict=True)) if found else [()] * 7
+    columns = list(zip(*found, strict=True)) if found else [()] * 8
     rows = Rows(
         txn=np.fromiter(columns[0], dtype=np.int64, count=count),
         on=_ordinals(columns[1]),

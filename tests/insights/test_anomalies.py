@@ -230,3 +230,15 @@ def test_the_generator_injects_nothing_by_default(ws):
     from financeapp.demo.generator import generate_history
 
     assert "injected" not in generate_history(ws.id, 500, seed=11, end=date(2026, 11, 30))
+
+
+def test_a_new_entry_reads_only_each_groups_recent_window(ws, ledger, monkeypatch):
+    """With a window of 12 the yardstick is the last 12 coffees, on both paths: the same score."""
+    account, coffee = ledger
+    monkeypatch.setattr(anomalies, "HISTORY_WINDOW", 12)
+    big = make_transaction(account, "-61.50", on=date(2026, 2, 10), category=coffee, payee="Bean There")
+    rows = services.load_rows(ws, categories={coffee.id}, payees={big.payee_id}, dates={big.on})
+    assert len(rows) == 12  # the category's and the payee's last twelve lines are the same twelve
+    [flag] = services.score_new(ws, [big.id])
+    full = {f.transaction_id: f for f in services.find_unusual(ws)}
+    assert flag.score == services._score(full[big.id].score)
