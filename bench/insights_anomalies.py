@@ -7,7 +7,7 @@
 Seeds (or reuses) one workspace per seed with `generate_history(..., outliers=True)`: the bench's
 ten-year history plus about one injected outlier per thousand rows (huge purchases, first big payments
 to new payees, same-day duplicate charges), which the generator records with their ids; the list is
-written beside the results as `bench/results/insights-outliers-seed<N>.json`. Then, at the default
+written beside the results as `bench/results/insights-outliers-<db>-seed<N>.json`. Then, at the default
 sensitivity:
 
 - precision and recall of the finder's flags against the injected ids (over the whole history: every
@@ -94,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
     url = database_url(args.database_url)
     prepare_database(url, fresh=args.fresh)
     app = make_app(url)
-    truth_path = RESULTS / f"insights-outliers-seed{args.seed}.json"
 
     from financeapp.auth.services import Registration, find_user, register_user
     from financeapp.demo.generator import generate_history
@@ -107,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         upgrade()
         kind = database_kind(db.engine)
+        truth_path = RESULTS / f"insights-outliers-{kind}-seed{args.seed}.json"
         email = f"bench-insights-{args.seed}@example.com"
         user = find_user(email) or register_user(
             Registration(email=email, display_name=f"Insights bench {args.seed}", password=BENCH_PASSWORD))
