@@ -138,6 +138,18 @@ def _documents(ws: Workspace, olga: User, _: dict[str, int]) -> dict[str, int]:
     return {"doc": doc.id, "doc_batch": batch.id, "vendor": doc.vendor_id}
 
 
+@owns
+def _insights(ws: Workspace, _olga: User, ids: dict[str, int]) -> dict[str, int]:
+    """An open unusual-transaction flag on Olga's transaction (financeapp/insights)."""
+    from financeapp.insights.models import UnusualTransaction
+
+    flag = UnusualTransaction(workspace_id=ws.id, transaction_id=ids["txn"], kind="size", score=Decimal("9.99"),
+                              reason="Olga's unusual coffee", status="open")
+    db.session.add(flag)
+    db.session.flush()
+    return {"unusual": flag.id}
+
+
 @pytest.fixture
 def owned(ctx):
     """Owner Olga's workspace with one of everything; returns the ids."""
@@ -189,6 +201,7 @@ WRITES = [
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
     "/insights/ask/learn/category/{cat}", "/insights/ask/learn/payee/{payee}",
+    "/insights/unusual/{unusual}/normal",
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
@@ -288,7 +301,8 @@ def test_lists_never_show_another_workspaces_rows(client, auth, owned):
                 "/payees/", "/labels/", "/rates/", "/categories/", "/documents/", "/vendors/", "/documents/dashboard",
                 f"/documents/?vendor_id={owned['vendor']}", f"/documents/?batch_id={owned['doc_batch']}",
                 "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors",
-                "/transactions/found-transfers"]:
+                "/transactions/found-transfers", "/insights/", "/api/v1/insights/anomalies",
+                "/api/v1/insights/patterns"]:
         page = client.get(url, buffered=True).get_data(as_text=True)
         assert "Olga" not in page and "olga-label" not in page and "olga-invoice" not in page, url
 
@@ -321,7 +335,8 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
                 "/reports/", "/dashboard", "/notifications/", "/members/", "/documents/", "/documents/dashboard",
-                "/vendors/", "/api/v1/invoices", "/api/v1/vendors"]:
+                "/vendors/", "/api/v1/invoices", "/api/v1/vendors", "/insights/", "/api/v1/insights/anomalies",
+                "/api/v1/insights/patterns"]:
         response = client.get(url.format(**owned))
         response.close()  # a receipt is streamed from its file
         assert response.status_code == 200, url

@@ -56,6 +56,18 @@ SPLIT_SHARE = 0.03
 LABEL_SHARE = 0.05
 ZIPF_EXPONENT = 1.1
 PAYEE_SEED = 500
+# The injected outliers' kinds in turn: 40 % size, 30 % new payee, 30 % duplicate, every kind in a short history.
+OUTLIER_MIX = ("size", "new_payee", "duplicate", "size", "new_payee", "duplicate", "size", "new_payee", "duplicate",
+               "size")
+# Payees of the injected "first big payment" outliers: (category, names); a number makes each one new.
+NEW_PAYEES = (
+    ("Repairs", ("Summit Roofing Co.", "Allied Plumbing", "Brightway Electric")),
+    ("Furniture", ("Oak & Iron Furniture", "Nordic Living Showroom")),
+    ("Doctor", ("Lakeside Dental Surgery", "Harbor Orthopedics")),
+    ("Car maintenance", ("Precision Transmission", "Metro Collision Center")),
+    ("Education", ("Westfield Academy", "Coding Bootcamp Ltd.")),
+    ("Travel", ("Azure Cruises", "Highland Lodge")),
+)
 
 
 @dataclass(slots=True)
@@ -74,6 +86,7 @@ class _Txn:
     deferred: str = ""  # amount worked out after the day-to-day spending is known
     period: int = 0  # which year (salary, holiday) or half-month (cash) a deferred amount covers
     status: str = "uncleared"
+    injected: str = ""  # an outlier put in on purpose (bench/insights_anomalies.py): its kind
 
 
 @dataclass
@@ -96,11 +109,16 @@ def generate_history(
     seed: int = 1,
     end: date | None = None,
     connection: sa.Connection | None = None,
+    outliers: bool = False,
 ) -> dict[str, Any]:
     """Insert `n_transactions` seeded transactions (and what they need) into a workspace.
 
     Runs on `connection`, or on the Flask-SQLAlchemy session's connection; commits nothing.
     Accounts, categories, payees and labels that already exist by name are reused.
+
+    With `outliers`, about one transaction in a thousand more is an unusual one put in on purpose (see
+    `_Planner.inject_outliers`), and `stats["injected"]` lists each with its id and kind, the truth the
+    anomaly benchmark measures against. Off by default: the same seed then gives the same history as ever.
     """
     started = time.perf_counter()
     if n_transactions < 0:
@@ -111,7 +129,8 @@ def generate_history(
     base = connection.scalar(sa.select(workspaces.c.base_currency).where(workspaces.c.id == workspace_id))
     if base is None:
         raise NotFound(f"No workspace with id {workspace_id}.")
-    plan = _Planner(random.Random(seed), base, n_transactions, end or date.today()).plan()
+    plan = _Planner(random.Random(seed), base, n_transactions, end or date.today(),
+                    outliers=random.Random(f"outliers-{seed}") if outliers else None).plan()
     stats = _Writer(connection, workspace_id).write(plan)
 
     rebuild_workspace(connection, workspace_id)  # Core inserts: the session's hooks do not see them
@@ -137,8 +156,9 @@ def _months(start: date, end: date) -> Iterator[tuple[int, int]]:
 class _Planner:
     """Plans a whole history in memory; the only source of randomness is `rng`."""
 
-    def __init__(self, rng: random.Random, base: str, n: int, end: date):
+    def __init__(self, rng: random.Random, base: str, n: int, end: date, *, outliers: random.Random | None = None):
         self.rng = rng
+        self.outlier_rng = outliers  # a stream of its own, so the rest of the history is the seed's as ever
         self.n = n
         self.base = base
         self.foreign = "EUR" if base != "EUR" else "USD"
@@ -153,6 +173,7 @@ class _Planner:
                       for key, name, _, abroad, *_ in cat.ACCOUNTS}
         self.digits = {code: minor_units(code) for code in {base, self.foreign}}
         self.events: list[_Txn] = []
+        self.new_payees: dict[str, str] = {}  # payees only the injected outliers use
 
     # -- amounts -----------------------------------------------------------------------
 
@@ -179,12 +200,14 @@ class _Planner:
             fixed = self.fixed_life()
             self.events = self.within_budget(fixed)
             self.spend(self.n - sum(2 if e.other else 1 for e in self.events))
-            self.events.sort(key=lambda e: e.on)
+            if self.outlier_rng is not None:
+                self.inject_outliers(self.outlier_rng)
+            self.events.sort(key=lambda e: e.on)  # stable: a duplicate stays after its original
             self.settle()
             self.set_statuses()
         opening = {key: self.minor(amount, key) for key, _, _, _, amount, _, _ in cat.ACCOUNTS}
-        return _Plan(self.base, self.foreign, self.start, self.end, self.events, payees, rates, self.names,
-                     opening)
+        return _Plan(self.base, self.foreign, self.start, self.end, self.events, {**payees, **self.new_payees},
+                     rates, self.names, opening)
 
     def exchange_rates(self) -> list[tuple[date, Decimal]]:
         """A random walk of the foreign currency's price in the base currency, monthly."""
@@ -409,6 +432,48 @@ class _Planner:
                 if rng.random() < 0.12:
                     second = rng.choice(label_names)
                     txn.labels = (first, second) if second != first else (first,)
+            self.events.append(txn)
+
+    def inject_outliers(self, rng: random.Random) -> None:
+        """Unusual transactions a careful user would want pointed out, about one per thousand rows:
+
+        - 40 % huge purchases: a category's median times exp(k sigma) with k from 4.5 to 7 (at least 10x,
+          at most 120x, and at least $75), at one of the category's usual payees;
+        - 30 % first big payments to a payee never seen before ($800 to $6,000, a roofer, a dentist...),
+          after the history's first four months;
+        - 30 % same-day duplicate charges of a purchase of $25 or more (same account, payee and amount).
+        """
+        spending = [e for e in self.events if e.other is None and e.minor < 0 and e.category in cat.SPENDING
+                    and not e.split and e.account != "foreign"]
+        if not spending:
+            return
+        count = max(6, round(self.n / 1000))
+        names = [c for c, s in cat.SPENDING.items() if not s.income]
+        weights = list(accumulate(cat.SPENDING[c].weight for c in names))
+        days = (self.end - self.start).days
+        for number in range(count):
+            kind = OUTLIER_MIX[number % len(OUTLIER_MIX)]
+            when = self.start + timedelta(days=rng.randrange(min(days, 120), days + 1) if days > 120 else 0)
+            if kind == "size":
+                category = _pick(rng, names, weights)
+                spend = cat.SPENDING[category]
+                grown = 1.03 ** (when.year - self.start.year)
+                multiple = min(120.0, max(10.0, math.exp(rng.uniform(4.5, 7.0) * spend.sigma)))
+                usd = max(75.0, spend.median * multiple * grown)
+                account = "card" if rng.random() < 0.7 else "checking"
+                payee = _pick(rng, *self.day_to_day[category])
+                txn = _Txn(when, account, -self.minor(usd, account), payee, category, injected="size")
+            elif kind == "new_payee":
+                category, names_for = rng.choice(NEW_PAYEES)
+                payee = f"{rng.choice(names_for)} #{number + 1}"
+                account = "checking" if rng.random() < 0.6 else "card"
+                txn = _Txn(when, account, -self.minor(rng.uniform(800, 6_000), account), payee, category,
+                           injected="new_payee")
+                self.new_payees[payee] = category
+            else:
+                original = rng.choice([e for e in spending if e.minor <= -self.minor(25, e.account)] or spending)
+                txn = _Txn(original.on, original.account, original.minor, original.payee, original.category,
+                           original.memo, injected="duplicate")
             self.events.append(txn)
 
     def split_lines(self, category: str, total: int) -> list[tuple[str, int, str]]:
@@ -643,7 +708,8 @@ class _Writer:
         txns: list[dict[str, Any]] = []
         lines: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
-        counts = {"transactions": 0, "lines": 0, "transfers": 0, "splits": 0, "labelled": 0}
+        counts: dict[str, Any] = {"transactions": 0, "lines": 0, "transfers": 0, "splits": 0, "labelled": 0}
+        injected: list[dict[str, Any]] = []
         ws = self.ws
 
         def flush() -> None:
@@ -684,6 +750,10 @@ class _Writer:
                                   "category_id": categories[side.category] if side.category else None,
                                   "amount": amount, "memo": ""})
                     line_id += 1
+                if side.injected:
+                    injected.append({"id": txn_id, "kind": side.injected, "date": side.on.isoformat(),
+                                     "account": plan.names[side.account], "payee": side.payee,
+                                     "category": side.category, "amount": str(amount)})
                 if side.labels:
                     counts["labelled"] += 1
                     tags.extend({"transaction_id": txn_id, "label_id": labels[name]} for name in side.labels)
@@ -692,6 +762,8 @@ class _Writer:
                 flush()
         if txns:
             flush()
+        if injected:
+            counts["injected"] = injected
         return counts
 
 

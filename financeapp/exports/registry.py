@@ -83,6 +83,7 @@ TABLES: list[TableSpec] = [
     TableSpec("document_events"),
     TableSpec("document_settings"),
     TableSpec("vendor_patterns"),
+    TableSpec("unusual_exceptions"),
 ]
 
 # Workspace tables deliberately left out of a backup, with the reason.
@@ -93,6 +94,9 @@ NOT_EXPORTED = {
     "invitations": "pending invitations to people, with secret links; re-invite after a restore",
     "monthly_totals": "derived from the transactions; a restore recomputes them",
     "saved_searches": "each member's own shortcuts into the list; members do not carry over to a restore",
+    "unusual_transactions": "derived from the transactions (a scan recomputes them); what a member taught is in "
+                            "unusual_exceptions, which is backed up",
+    "pattern_snapshots": "seasonal patterns computed from the monthly totals; the next scan recomputes them",
 }
 
 # Workspace tables other domains were adding while the exporter was written: not in backups

@@ -51,6 +51,7 @@ from financeapp.imports.planning import (
     require_staged,
     resolve_targets,
 )
+from financeapp.imports.signals import import_committed
 from financeapp.imports.state import WizardState
 from financeapp.imports.storage import ProgressFn, clean_file_name
 from financeapp.labels.models import Label
@@ -109,6 +110,7 @@ def commit_import(workspace: Workspace, batch: ImportBatch, *, parsed: ParsedFil
                        created_labels=created_labels, sums=[[n, c, str(t), k] for n, c, t, k in plan.sums()],
                        transfers_found=found_transfers.count_for_batch(workspace, batch.id))
     db.session.flush()
+    import_committed.send(workspace, batch=batch)
     return plan
 
 

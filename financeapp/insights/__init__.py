@@ -10,7 +10,7 @@ bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 def init_app(app: Flask) -> None:
     """Register the insights pages and the `flask insights` commands."""
-    from financeapp.insights import cli, views  # noqa: F401 (importing registers them)
+    from financeapp.insights import cli, signals, unusual_cli, unusual_views, views  # noqa: F401 (importing registers them)
     from financeapp.insights.ask import cli as ask_cli  # noqa: F401 (Ask: its command and routes)
     from financeapp.insights.ask import views as ask_views  # noqa: F401
 

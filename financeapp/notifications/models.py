@@ -12,7 +12,7 @@ from financeapp.core.crypto import EncryptedText
 from financeapp.core.db import Base, WorkspaceScoped, utcnow
 
 KINDS = ("budget_alert", "bill_due", "goal_milestone", "large_transaction", "weekly_digest", "recurring_posted",
-         "import_done", "system")
+         "import_done", "system", "unusual_transaction")
 
 
 class Notification(WorkspaceScoped, Base):
@@ -42,6 +42,7 @@ PREFERENCE_KINDS = {
     "bill_due": "Bills due",
     "goal_milestone": "Goal milestones",
     "large_transaction": "Large transactions",
+    "unusual_transaction": "Unusual transactions",
     "weekly_digest": "Weekly digest",
 }
 CHANNELS = {"in_app": "In the app", "email": "E-mail", "webhook": "Webhook"}

@@ -90,6 +90,9 @@ def build_rich_workspace(email: str = "eve@example.com"):
     post_occurrence(ws, first.item, first.on)
     skip_occurrence(ws, second.item, second.on)
     _add_documents(ws, eve, split)
+    from financeapp.insights.models import UnusualException
+    db.session.add(UnusualException(workspace_id=ws.id, payee_id=split.payee_id, currency=checking.currency,
+                                    low=Decimal("30.01"), high=Decimal("45.50"), taught_by_id=eve.id))
     db.session.commit()
     return eve, ws
 
