@@ -97,6 +97,8 @@ NOT_EXPORTED = {
     "unusual_transactions": "derived from the transactions (a scan recomputes them); what a member taught is in "
                             "unusual_exceptions, which is backed up",
     "pattern_snapshots": "seasonal patterns computed from the monthly totals; the next scan recomputes them",
+    "ask_aliases": "Ask's learned spellings point at categories, payees, accounts or labels by an id of any of "
+                   "them, which a restore renumbers; Ask learns them again from the next pick",
 }
 
 # Workspace tables other domains were adding while the exporter was written: not in backups
