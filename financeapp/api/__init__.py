@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         accounts,
         categories,
         debts,
+        forecasts,
         invoices,
         me,
         openapi,

@@ -11,6 +11,8 @@ bp = Blueprint("insights", __name__, url_prefix="/insights")
 def init_app(app: Flask) -> None:
     """Register the insights pages and the `flask insights` commands."""
     from financeapp.insights import cli, views  # noqa: F401 (importing registers them)
+    from financeapp.insights.forecasts import cli as forecast_cli  # noqa: F401
+    from financeapp.insights.forecasts import views as forecast_views  # noqa: F401
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.insights_cli)

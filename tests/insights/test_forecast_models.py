@@ -45,7 +45,7 @@ def test_a_long_seasonal_series_is_forecast_by_the_ensemble_with_its_backtest():
 
 
 def test_an_ensemble_that_loses_its_backtest_shows_seasonal_naive_and_says_so(monkeypatch):
-    def poor(y, h):  # an ensemble that is far off everywhere
+    def poor(y, h, intervals=True):  # an ensemble that is far off everywhere
         return models._ordered("ensemble", np.full(h, 5.0), np.full(h, 4.0), np.full(h, 6.0)), "ensemble"
 
     monkeypatch.setattr(models, "ensemble", poor)
@@ -67,7 +67,7 @@ def test_a_short_history_is_naive_and_has_no_backtest():
 
 
 def test_spending_forecasts_are_clipped_at_zero_and_below_twice_the_largest_month(monkeypatch):
-    def wild(y, h, seasonal):
+    def wild(y, h, seasonal, intervals=True):
         return models._ordered("ets", np.linspace(-500, 50_000, h), np.full(h, -900.0), np.full(h, 90_000.0))
 
     monkeypatch.setattr(models, "MODELS", (wild,))
@@ -87,3 +87,14 @@ def test_rolling_origins_are_a_year_apart_on_a_long_history_and_closer_on_a_shor
     assert backtest.origins(120) == [84, 96, 108]
     assert backtest.origins(48) == [24, 30, 36]
     assert backtest.origins(20) == []
+
+
+def test_an_intermittent_series_forecasts_zero_except_in_a_month_with_an_amount_every_year():
+    # A yearly bonus in month 12 of each year, repairs now and then: 4 years.
+    history = []
+    for year in range(4):
+        history += [0.0, 40.0 if year == 1 else 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1000.0 + year]
+    forecast, method = models.ensemble(np.array(history), 12)
+    assert method == "ensemble"
+    assert forecast.mean.tolist() == [0.0] * 11 + [1002.0]  # the median of the last three Decembers
+    assert forecast.high[0] > 0  # the interval still says a month may cost something
