@@ -15,7 +15,7 @@ from tests.insights.forecast_data import history
 
 @pytest.fixture
 def fran(ctx, auth):
-    user, ws, account, groceries, salary = history(months=28)
+    _, ws, account, groceries, salary = history(months=28)
     ids = {"ws": ws.id, "acc": account.id, "cat": groceries.id, "salary": salary.id}
     db.session.commit()
     auth.login("fran@example.com")

@@ -86,7 +86,7 @@ def test_a_request_for_a_refresh_is_made_once_per_burst_and_runs_inline_without_
 
 
 def test_another_workspaces_category_or_account_is_not_found(ctx):
-    _, ws, account, groceries, _ = history()
+    _, _, account, groceries, _ = history()
     _, other, *_ = history("olga@example.com")
     with pytest.raises(NotFound):
         load_series(other, SeriesKey("spending", groceries.id), AS_OF)

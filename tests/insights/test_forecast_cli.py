@@ -10,7 +10,7 @@ from tests.insights.forecast_data import history
 
 
 def test_the_forecast_command_prints_the_json_shape(ctx, runner):
-    user, ws, *_ = history()
+    _, ws, *_ = history()
     result = runner.invoke(args=["insights", "forecast", "--workspace", str(ws.id), "--series", "spending",
                                  "--category", "Groceries", "--months", "3", "--as-of", "2026-06-30", "--json"])
     assert result.exit_code == 0, result.output
@@ -29,7 +29,7 @@ def test_the_forecast_command_prints_the_json_shape(ctx, runner):
 
 
 def test_as_of_forecasts_from_the_data_up_to_that_date(ctx, runner):
-    user, ws, *_ = history()
+    user, _, *_ = history()
     result = runner.invoke(args=["insights", "forecast", "--workspace", user.email, "--series", "net",
                                  "--months", "1", "--as-of", "2025-03-15", "--json"])
     data = json.loads(result.output)

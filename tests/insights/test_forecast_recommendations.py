@@ -59,7 +59,7 @@ def test_the_plan_starts_next_month_with_the_top_of_the_interval_rounded_up(ctx)
 
 
 def test_a_savings_goal_shrinks_the_room_and_the_recommendations_fit_it(ctx):
-    _, ws, _, groceries, _ = history()
+    _, ws, *_ = history()
     create_goal(ws, GoalInput("Boat", Decimal("52000"), target_date=date(2028, 7, 1)), today=TODAY)
     db.session.commit()
     _fitted(ws)
@@ -93,7 +93,7 @@ def test_applying_a_month_writes_its_budget_through_the_budgets_services(ctx):
 
 
 def test_the_apply_button_needs_a_manager_and_csrf(client, auth, ctx, app, monkeypatch):
-    user, ws, *_ = history()
+    _, ws, *_ = history()
     jobs.refresh_workspace(ws.id, workers=0)
     viewer = make_user("vera@example.com", name="Vera")
     add_member(ws, viewer, "viewer")
