@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 SEASON = 12
 SEASONAL_MIN = 24  # months of history before any model may use a season
@@ -60,7 +60,7 @@ def _ordered(name: str, mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> 
 
 def ets(y: np.ndarray, h: int, seasonal: bool, intervals: bool = True) -> ModelForecast:
     """Exponential smoothing (ETS A,Ad,A or A,Ad,N) with its analytic 80 % interval."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # type: ignore[import-untyped]
 
     model = ETSModel(_series(y), error="add", trend="add", damped_trend=True,
                      seasonal="add" if seasonal else None, seasonal_periods=SEASON if seasonal else None,
@@ -80,7 +80,7 @@ def theta(y: np.ndarray, h: int, seasonal: bool, intervals: bool = False) -> Mod
     Its interval only on request: statsmodels computes it by fitting a second, state-space model,
     which takes ten times as long as the forecast itself (half a second a series on these cores), so
     the ensemble's interval comes from the other two models."""
-    from statsmodels.tsa.forecasting.theta import ThetaModel
+    from statsmodels.tsa.forecasting.theta import ThetaModel  # type: ignore[import-untyped]
 
     model = ThetaModel(np.asarray(y, dtype=float), period=SEASON, deseasonalize=seasonal,
                        method="auto" if np.min(y) > 0 else "additive")
@@ -103,7 +103,7 @@ def _design(start: int, count: int, seasonal: bool) -> np.ndarray:
 
 def regression(y: np.ndarray, h: int, seasonal: bool, intervals: bool = True) -> ModelForecast:
     """A linear trend plus month-of-year dummies by OLS, with its prediction interval."""
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # type: ignore[import-untyped]
 
     n = len(y)
     result = sm.OLS(np.asarray(y, dtype=float), _design(0, n, seasonal)).fit()

@@ -167,12 +167,13 @@ def all_series(workspace: Workspace, as_of: date) -> list[MonthlySeries]:
     months = months_between(f.start, f.end)
     totals = monthly_flows(workspace, f, book)
     per_category = category_month_flows(workspace, f, book)
-    kinds = dict(db.session.execute(sa.select(Category.id, Category.kind).where(
-        Category.workspace_id == workspace.id)).all())
+    kinds: dict[int, str] = {cid: kind for cid, kind in db.session.execute(
+        sa.select(Category.id, Category.kind).where(Category.workspace_id == workspace.id))}
     ids = sorted(c for c in per_category if c is not None and c in kinds)
     names = category_names(workspace, ids)
-    accounts = dict(db.session.execute(sa.select(Account.id, Account.name).where(
-        Account.workspace_id == workspace.id, Account.archived.is_(False)).order_by(Account.name)).all())
+    accounts: dict[int, str] = {aid: name for aid, name in db.session.execute(
+        sa.select(Account.id, Account.name).where(Account.workspace_id == workspace.id,
+                                                  Account.archived.is_(False)).order_by(Account.name))}
     result = [_build(workspace, SeriesKey(kind), last, months, totals, names, accounts) for kind in KINDS]
     for category_id in ids:
         kind = "income" if kinds[category_id] == "income" else "spending"

@@ -79,7 +79,7 @@ def forecasts():
         if request.args.get("account_id") else None
     projected = as_id(request.args.get("projection")) if request.args.get("projection") else None
     projection_account = get_scoped_or_404(Account, projected, g.workspace) if projected else None
-    params = {"series": kind, "months": 12}
+    params: dict[str, Any] = {"series": kind, "months": 12}
     if category:
         params["category_id"] = category.id
     if account:
