@@ -136,6 +136,8 @@
     };
   }
 
+  function narrow() { return window.matchMedia && window.matchMedia("(max-width: 575.98px)").matches; }
+
   // A forecast (/api/v1/forecasts): the last months' actuals, the forecast and its 80 % interval as a band.
   // The accuracy and the method go into the [data-forecast-*] elements of the canvas's [data-forecast] box.
   // While the forecast is being computed (HTTP 202), the box says so and the chart is fetched again later.
@@ -158,6 +160,7 @@
         borderDash: [6, 4], pointRadius: 2, tension: 0.2 }
     ];
     var options = axisOptions(money, false);
+    options.aspectRatio = narrow() ? 1.3 : 2.4;  // a phone gets a taller chart, not a strip
     options.scales.y.beginAtZero = data.series !== "net";
     options.plugins.legend = { labels: { filter: function (item) { return item.text !== "80 % interval (low)"; } } };
     return { type: "line", data: { labels: labels, datasets: datasets }, options: options };
@@ -196,6 +199,7 @@
     var values = data.days.map(function (d) { return toNumber(d.balance); });
     var lowest = data.lowest ? data.lowest.date : null;
     var options = axisOptions(money, false);
+    options.aspectRatio = narrow() ? 1.3 : 2.4;
     options.scales.y.beginAtZero = false;
     options.scales.x.ticks.maxTicksLimit = 8;
     return {
