@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, after_this_request, current_app, has_app_context, has_request_context
 
 from financeapp.extensions import db
@@ -170,8 +171,12 @@ def request_refresh(workspace: Workspace, keys: list[str], as_of: date) -> str:
     """Ask for these series to be refitted: "queued", "after-response", "ran" or "already-asked".
 
     Commits (the request marker must be visible to the job and to the next request)."""
-    fresh = cache.mark_requested(workspace, keys)
-    db.session.commit()
+    try:
+        fresh = cache.mark_requested(workspace, keys)
+        db.session.commit()
+    except sa.exc.IntegrityError:  # another request inserted the same series' row first: it asked already
+        db.session.rollback()
+        return "already-asked"
     if not fresh:
         return "already-asked"
     app = current_app._get_current_object()  # type: ignore[attr-defined]
