@@ -106,3 +106,19 @@ def test_cached_forecasts_never_leak_between_workspaces(ctx):
     assert theirs.points[0].value == 0  # Olga's stopped 16 months ago: each sees only its own
     rows = db.session.query(ForecastCache.workspace_id, ForecastCache.series_key).all()
     assert sorted(rows) == sorted([(ws.id, "spending"), (other.id, "spending")])
+
+
+def test_with_redis_the_refit_is_enqueued_not_run(ctx, monkeypatch):
+    _, ws, *_ = history()
+    enqueued = []
+
+    class Queue:
+        def enqueue(self, func, *args, **kwargs):
+            enqueued.append((func.__name__, args))
+
+    monkeypatch.setattr(jobs, "get_queue", lambda app: Queue())
+    assert jobs.request_refresh(ws, ["spending"], AS_OF) == "queued"
+    assert enqueued == [("forecast_job", (ws.id, ["spending"], AS_OF.isoformat()))]
+    assert not cache.is_fresh(ws, load_series(ws, SeriesKey("spending"), AS_OF))  # nothing fitted in the caller
+    assert jobs.forecast_job(ws.id, ["spending"], AS_OF.isoformat()) == 1  # what the worker runs
+    assert cache.is_fresh(ws, load_series(ws, SeriesKey("spending"), AS_OF))
