@@ -15,6 +15,7 @@ from financeapp.documents import models as documents  # noqa: F401
 from financeapp.exports import models as exports  # noqa: F401
 from financeapp.goals import models as goals  # noqa: F401
 from financeapp.imports import models as imports  # noqa: F401
+from financeapp.investments import models as investments  # noqa: F401
 from financeapp.jobs import models as jobs  # noqa: F401
 from financeapp.labels import models as labels  # noqa: F401
 from financeapp.members import models as members  # noqa: F401
