@@ -90,5 +90,5 @@ def cli(runner, *args: object, command: Any = None) -> tuple[int, dict[str, Any]
         try:
             return result.exit_code, json.loads(result.output)
         except ValueError:
-            raise AssertionError(result.output) from None
+            raise AssertionError(f"{result.output}\n{result.exception!r}") from result.exception
     return result.exit_code, result.output

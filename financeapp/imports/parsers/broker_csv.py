@@ -328,8 +328,8 @@ def _trade(record: list[str], line: int, on: date, mapping: BrokerMapping, out: 
     try:
         quantity = _number(record, mapping.quantity_column, mapping, "quantity")
         price = _number(record, mapping.price_column, mapping, "price")
-        fees = abs(_number(record, mapping.fees_column, mapping, "fees") or 0) + abs(
-            _number(record, mapping.fees2_column, mapping, "fees") or 0)
+        fees = abs(_number(record, mapping.fees_column, mapping, "fees") or Decimal(0)) + abs(
+            _number(record, mapping.fees2_column, mapping, "fees") or Decimal(0))
         amount = _number(record, mapping.amount_column, mapping, "amount")
     except ValueError as err:
         return ParsedTrade(kind="buy", error=f"{str(err)[:1].upper()}{str(err)[1:]}.", **base)
