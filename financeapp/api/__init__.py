@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         accounts,
         categories,
         debts,
+        investments,
         invoices,
         me,
         openapi,

@@ -425,7 +425,7 @@ DOCUMENT: dict[str, Any] = {
 # Other API modules describe their own endpoints: a module-level OPENAPI = {"paths": {...},
 # "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
 EXTENSION_MODULES = ("financeapp.api.debts", "financeapp.api.reports", "financeapp.api.planning",
-                     "financeapp.api.imports", "financeapp.api.invoices")
+                     "financeapp.api.imports", "financeapp.api.invoices", "financeapp.api.investments")
 
 
 def document() -> dict[str, Any]:

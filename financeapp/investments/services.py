@@ -36,7 +36,7 @@ from financeapp.core.scoping import get_scoped_or_404, scoped
 from financeapp.core.unique import find_or_create
 from financeapp.core.validation import MAX_AMOUNT, checked_amount, checked_day
 from financeapp.extensions import db
-from financeapp.investments import engine
+from financeapp.investments import engine, performance
 from financeapp.investments.engine import Event, Lot, Sale, ShortSale
 from financeapp.investments.models import (
     COST_METHODS,
@@ -808,3 +808,153 @@ def market_value_by_account(workspace: Workspace, as_of: date) -> dict[int, Deci
 
 def days_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+# Performance ------------------------------------------------------------------------------------
+
+EXTERNAL_CASH = frozenset({"deposit", "withdrawal"})
+EXTERNAL_SHARES = frozenset({"transfer_in", "transfer_out"})
+
+
+@dataclass
+class Performance:
+    """Returns of some investment accounts over a range, in the base currency, with the series the
+    chart draws (value and net contributions at each point)."""
+
+    start: date
+    end: date
+    base_currency: str
+    points: list[performance.Valuation]
+    contributions: list[Decimal]  # cumulative net flows at each point
+    twr: Decimal | None
+    xirr: Decimal | None  # annual rate
+    mwr: Decimal | None  # over the period (annualised above a year)
+    missing: list[tuple[str, date]]  # (symbol or currency, day) a value needed and did not have
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def annualised(self) -> bool:
+        return self.days > performance.YEAR_DAYS
+
+    @property
+    def start_value(self) -> Decimal:
+        return self.points[0].value if self.points else ZERO
+
+    @property
+    def end_value(self) -> Decimal:
+        return self.points[-1].value if self.points else ZERO
+
+    @property
+    def net_flows(self) -> Decimal:
+        return sum((p.flow for p in self.points[1:]), ZERO)
+
+    @property
+    def gain(self) -> Decimal:
+        return self.end_value - self.start_value - self.net_flows
+
+
+def _month_ends(start: date, end: date) -> list[date]:
+    days, year, month = [], start.year, start.month
+    for _ in range(12 * 250):  # bounded: the date range is at most 1900-2199
+        following = date(year + month // 12, month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        if last >= end:
+            break
+        if last >= start:
+            days.append(last)
+        year, month = following.year, following.month
+    return days
+
+
+def first_trade_day(workspace: Workspace, account_ids: Sequence[int]) -> date | None:
+    if not account_ids:
+        return None
+    return db.session.scalar(sa.select(sa.func.min(Trade.on)).where(
+        Trade.workspace_id == workspace.id, Trade.account_id.in_(account_ids)))
+
+
+def performance_of(workspace: Workspace, *, accounts: Sequence[Account] | None = None, start: date | None = None,
+                   end: date | None = None) -> Performance:
+    """TWR and XIRR of the accounts (all investment accounts when None) from `start` to `end`, in the
+    base currency (see financeapp/investments/performance.py for the definitions)."""
+    last = end or date.today()
+    chosen = list(accounts) if accounts is not None else investment_accounts(workspace)
+    ids = [a.id for a in chosen]
+    first = start or first_trade_day(workspace, ids) or last
+    if first > last:
+        raise Invalid("The start is after the end.", fields={"start": "The start is after the end."})
+    rows = trade_rows(workspace, ids, last) if ids else {}
+    merged = sorted(((event, currency, account_id) for account_id, account_rows in rows.items()
+                     for event, currency in account_rows), key=lambda item: (item[0].on, item[0].id))
+    security_map = {s.id: s for s in securities(workspace)}
+    rates = RateTable(workspace, {c for _e, c, _a in merged} | {s.currency for s in security_map.values()})
+    prices = price_series(workspace, security_map, last)
+    before_start = first - timedelta(days=1)
+    flow_days = sorted({e.on for e, _c, _a in merged if first <= e.on <= last
+                        and (e.kind in EXTERNAL_CASH or e.kind in EXTERNAL_SHARES)})
+    checkpoints = sorted({before_start, last, *flow_days, *_month_ends(first, last)})
+    books: dict[int, engine.Book] = {account_id: engine.Book() for account_id in ids}
+    cash: dict[str, Decimal] = defaultdict(Decimal)
+    missing: list[tuple[str, date]] = []
+    points: list[performance.Valuation] = []
+    contributions: list[Decimal] = []
+    contributed = ZERO
+    index = 0
+
+    def value_of(security_id: int, quantity: Decimal, day: date) -> Decimal | None:
+        security = security_map[security_id]
+        found = price_before(prices.get(security_id, []), day)
+        rate = rates.rate(security.currency, day)
+        if found is None or rate is None:
+            missing.append((security.symbol if found is None else security.currency, day))
+            return None
+        return quantity * found[1] * rate
+
+    for checkpoint in checkpoints:
+        flow = ZERO
+        while index < len(merged) and merged[index][0].on <= checkpoint:
+            event, currency, account_id = merged[index]
+            index += 1
+            books[account_id].apply(event)
+            cash[currency] += event.amount
+            if event.on < first:
+                continue
+            if event.kind in EXTERNAL_CASH:
+                rate = rates.rate(currency, event.on)
+                if rate is None:
+                    missing.append((currency, event.on))
+                else:
+                    flow += event.amount * rate
+            elif event.kind in EXTERNAL_SHARES and isinstance(event.security, int):
+                moved = value_of(event.security, event.quantity, event.on)
+                if moved is not None:
+                    flow += moved if event.kind == "transfer_in" else -moved
+        total = ZERO
+        for book in books.values():
+            for key in book.held():
+                if isinstance(key, int):
+                    total += value_of(key, book.quantity(key), checkpoint) or ZERO
+        for currency, amount in cash.items():
+            rate = rates.rate(currency, checkpoint)
+            if amount and rate is None:
+                missing.append((currency, checkpoint))
+            total += amount * (rate or ZERO)
+        if checkpoint == before_start:
+            contributed = total
+        else:
+            contributed += flow
+        points.append(performance.Valuation(checkpoint, total, flow))
+        contributions.append(contributed)
+    days = (last - first).days + 1
+    twr = mwr = rate = None
+    if not missing:
+        period_twr = performance.time_weighted(points)
+        twr = None if period_twr is None else performance.annualised(period_twr, days)
+        flows = performance.owner_flows(points)
+        rate = performance.xirr(flows)
+        mwr = performance.money_weighted(flows, days)
+    return Performance(first, last, workspace.base_currency, points, contributions, twr, rate, mwr,
+                       list(dict.fromkeys(missing)))
