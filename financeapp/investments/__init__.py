@@ -26,10 +26,11 @@ def quantity_filter(value: Decimal | None, places: int | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the investments pages and the `flask investments` commands."""
-    from financeapp.investments import cli, views  # noqa: F401 (importing registers them)
+    from financeapp.investments import cli, import_cli, views  # noqa: F401 (importing registers them)
 
     # A price older than this many days is marked stale (the environment may set it).
     app.config.setdefault("INVESTMENT_PRICE_STALE_DAYS", int(os.environ.get("INVESTMENT_PRICE_STALE_DAYS", "7")))
     app.jinja_env.filters["quantity"] = quantity_filter
     app.register_blueprint(bp)
+    import_cli.register(cli.investments_cli)  # `import` and `prices import` (investments/import_cli.py)
     app.cli.add_command(cli.investments_cli)

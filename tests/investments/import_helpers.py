@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from financeapp.accounts.models import Account
 from financeapp.extensions import db
 from financeapp.imports.models import ImportBatch
-from financeapp.investments import import_cli, services
+from financeapp.investments import services
 from financeapp.investments.models import Price, Security, Trade
 from financeapp.workspaces.models import Workspace
 
@@ -83,9 +83,10 @@ def holdings(ws: Workspace, account: Account | None = None) -> dict[str, Decimal
     return {(h.security.unique_id or h.security.symbol): h.quantity for h in found.holdings}
 
 
-def cli(runner, *args: object, command: Any = None) -> tuple[int, dict[str, Any] | str]:
-    """Run `flask investments import ...` (or the prices command) and read its --json output."""
-    result = runner.invoke(command or import_cli.import_statement, args=[str(a) for a in args])
+def cli(runner, *args: object, prices: bool = False) -> tuple[int, dict[str, Any] | str]:
+    """Run `flask investments import ...` (`flask investments prices import ...`) and read its --json output."""
+    command = ["investments", "prices", "import"] if prices else ["investments", "import"]
+    result = runner.invoke(args=command + [str(a) for a in args])
     if "--json" in args:
         try:
             return result.exit_code, json.loads(result.output)

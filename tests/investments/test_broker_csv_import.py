@@ -13,7 +13,7 @@ from financeapp.extensions import db
 from financeapp.imports import committing
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsers import broker_csv
-from financeapp.investments import import_cli, services
+from financeapp.investments import services
 from financeapp.investments.models import Price, Security, Trade
 from tests.factories import make_user, personal_workspace
 from tests.investments.import_helpers import cli, counts, holdings
@@ -180,7 +180,7 @@ PRICES = b"""date,symbol,close,currency
 
 
 def prices_cli(runner, *args):
-    return cli(runner, *args, command=import_cli.import_prices)
+    return cli(runner, *args, prices=True)
 
 
 def test_a_prices_csv_imports_prices_and_new_securities_and_again_changes_nothing(runner, ws, tmp_path):
