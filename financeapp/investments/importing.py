@@ -504,10 +504,11 @@ class Written:
     prices_replaced: int = 0
 
 
-def commit_plan(workspace: Workspace, plan: InvestmentPlan, batch: ImportBatch) -> Written:
-    """Write the plan's new lines, openings, securities and prices; raise (the caller rolls back) on any error.
-    Flushes, never commits."""
-    if plan.errors():
+def commit_plan(workspace: Workspace, plan: InvestmentPlan, batch: ImportBatch, *,
+                allow_errors: bool = False) -> Written:
+    """Write the plan's new lines, openings, securities and prices; raise (the caller rolls back) on any error
+    (`allow_errors`: lines with errors are left out instead). Flushes, never commits."""
+    if plan.errors() and not allow_errors:
         raise refusal(plan.errors())
     written = Written()
     target = plan.target
@@ -819,3 +820,149 @@ def report(result: ImportResult, *, name: str, status: str, message: str = "") -
             "duplicates": total["duplicate"], "errors": total["error"], "lines": total,
             "positions": sum(len(a["positions"]) for a in accounts),
             "problems": [p for a in accounts for p in a["problems"]], "accounts": accounts, "warnings": warnings}
+
+
+# -- the import wizard (financeapp/imports: upload, accounts, preview, commit, undo) ----------------------
+
+
+def only_investments(parsed: ParsedFile) -> ParsedFile:
+    """The file's investment statements (a bank statement in the same file is left out, with a warning)."""
+    keep = investment_statements(parsed)
+    warnings = list(parsed.warnings)
+    for i, statement in enumerate(parsed.statements):
+        if i not in keep and statement.transactions:
+            warnings.append(f"The bank statement of account {statement.account_number or '(no number)'} in this file "
+                            "is not imported with its investments; import it again as a bank file.")
+    return replace(parsed, statements=[parsed.statements[i] for i in keep], warnings=warnings)
+
+
+def summaries(parsed: ParsedFile) -> list[dict[str, Any]]:
+    """What the wizard's account step shows of each investment statement (as imports.services.summarise)."""
+    out = []
+    for statement in parsed.statements:
+        dates = [t.on for t in statement.trades if t.on]
+        notes = [f"{len(statement.positions)} position{'s' if len(statement.positions) != 1 else ''}: the account "
+                 "will hold them after the import"] if statement.positions else []
+        out.append({"number": statement.account_number, "currency": statement.currency or "",
+                    "type": "investment", "name": statement.account_name, "count": len(statement.trades),
+                    "first": min(dates).isoformat() if dates else "", "last": max(dates).isoformat() if dates else "",
+                    "skipped": notes})
+    return out
+
+
+def remember(batch: ImportBatch, parsed: ParsedFile) -> list[dict[str, Any]]:
+    """Keep an investment file's statements on its batch at upload: the wizard's steps then run this module."""
+    parsed = only_investments(parsed)
+    state = WizardState.change(batch, investment=True, statements=summaries(parsed), warnings=list(parsed.warnings),
+                               csv_mapping=None)
+    batch.rows_total = parsed.trade_count
+    return state.statements or []
+
+
+def stored_file(batch: ImportBatch) -> ParsedFile:
+    from financeapp.imports.storage import read_stored
+
+    return only_investments(parse_statement_file(batch.file_name, read_stored(batch)))
+
+
+def _wizard_plans(workspace: Workspace, batch: ImportBatch, parsed: ParsedFile) -> list[InvestmentPlan]:
+    from financeapp.core.scoping import get_scoped_or_404
+
+    state = WizardState.load(batch)
+    plans = []
+    for i in range(len(parsed.statements)):
+        choice = state.accounts.get(str(i))
+        if choice == NEW:
+            one = ParsedFile(format=parsed.format, statements=[parsed.statements[i]])
+            target = resolve_targets(workspace, one, {"0": NEW}, None, batch.file_name)[0]
+            target.new_type = "investment"
+        else:
+            account = get_scoped_or_404(Account, choice, workspace) if choice not in (None, "") else None
+            target = resolve_target(workspace, parsed, i, account, None, batch.file_name)
+        plan = plan_statement(workspace, parsed, i, target, file_name=batch.file_name)
+        forced, skipped = set(state.force), set(state.skip)
+        for row in plan.rows:
+            key = row_key(i, row)
+            if row.status == "new" and key in skipped:
+                row.status, row.reason = "skipped", "left out by you"
+            elif row.status == "duplicate" and key in forced:
+                row.status, row.reason = "new", f"imported anyway ({row.reason})"
+        plans.append(plan)
+    return plans
+
+
+def row_key(statement: int, row: PlannedTrade) -> str:
+    """A line's key in the preview, stable between the preview and the commit (an opening by its security)."""
+    return f"{statement}:{row.row}" if row.status != "opening" else f"{statement}:{row.kind}:{row.security_key}"
+
+
+def analyse_batch(workspace: Workspace, batch: ImportBatch, progress: Any = None) -> list[InvestmentPlan]:
+    """The wizard's preview of an investment file: one PreviewRow per line (trades, then the adjustments the
+    positions need), kept beside the upload as for bank files."""
+    from financeapp.imports.planning import require_staged
+    from financeapp.imports.state import PreviewRow
+    from financeapp.imports.storage import plan_path, write_atomically
+
+    if batch.status != "running":
+        require_staged(batch)
+    plans = _wizard_plans(workspace, batch, stored_file(batch))
+    lines = []
+    for i, plan in enumerate(plans):
+        for row in plan.rows:
+            if row.status == "skipped" and row.reason != "left out by you":
+                continue
+            status = "new" if row.status == "opening" else row.status
+            status = "new" if status == "skipped" else status  # left out by the user: still a new row
+            lines.append(PreviewRow(
+                key=row_key(i, row), status=status, row=row.row, date=row.on.isoformat() if row.on else "",
+                amount=row.amount, currency=row.currency, account=plan.target.label, payee=row.description,
+                file_payee="", memo=row.memo, category="", labels=[], rule="",
+                reason=row.reason if row.status != "duplicate" or not row.match_id
+                else f"{row.reason}: trade #{row.match_id}", split=0).to_line())
+    write_atomically(plan_path(batch), "".join(lines).encode(), sealed=True)
+    _record(batch, plans)
+    notes = [f"{p.target.label}: {pos.symbol} {services.quantity_text(pos.units)} held after the import"
+             + (f" ({pos.note})" if pos.note else "") for p in plans for pos in p.positions]
+    notes += [f"{r.description} ({r.reason})" for p in plans for r in p.rows
+              if r.status == "skipped" and r.reason != "left out by you"]
+    WizardState.change(batch, analysed=True, targets=[p.target.label for p in plans],
+                       target_how=[p.target.how for p in plans],
+                       warnings=list(dict.fromkeys(w for p in plans for w in p.warnings)), skipped_notes=notes,
+                       sums=_sums(plans))
+    db.session.flush()
+    return plans
+
+
+def _sums(plans: Sequence[InvestmentPlan]) -> list[list[Any]]:
+    out = []
+    for plan in plans:
+        rows = plan.to_import()
+        out.append([plan.target.label, plan.currency, str(sum((r.amount for r in rows), ZERO)), len(rows)])
+    return out
+
+
+def _record(batch: ImportBatch, plans: Sequence[InvestmentPlan]) -> None:
+    counts = [p.counts() for p in plans]
+    batch.rows_total = sum(c["total"] for c in counts)
+    batch.rows_imported = sum(c["new"] for c in counts)
+    batch.rows_duplicate = sum(c["duplicate"] for c in counts)
+    batch.rows_error = sum(c["error"] for c in counts)
+    batch.rows_skipped = sum(c["skipped"] for c in counts)
+
+
+def commit_batch(workspace: Workspace, batch: ImportBatch, progress: Any = None) -> list[InvestmentPlan]:
+    """The wizard's commit of an investment file: re-planned inside the caller's transaction with the user's
+    choices, written all or nothing (the caller commits or rolls back)."""
+    from financeapp.imports.planning import require_staged
+
+    if batch.status not in ("staged", "running"):
+        require_staged(batch)
+    plans = _wizard_plans(workspace, batch, stored_file(batch))
+    errors = [r for p in plans for r in p.errors()]
+    if errors and not WizardState.load(batch).skip_errors:
+        raise refusal(errors)
+    written = [commit_plan(workspace, plan, batch, allow_errors=True) for plan in plans]
+    finish_batch(batch, plans, written)
+    batch.message = ""
+    WizardState.change(batch, sums=_sums(plans))
+    return plans
