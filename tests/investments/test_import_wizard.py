@@ -64,7 +64,8 @@ def test_an_investment_statement_previews_its_trades_and_positions_then_commits_
     response = client.post(f"/imports/{bid}/preview", data={"action": "commit", "shown": shown, "include": shown})
     assert response.headers["Location"].endswith(f"/imports/{bid}")
     result = client.get(f"/imports/{bid}").get_data(as_text=True)
-    assert "Imported 7 of 7 rows" in result and "Investment BRK-1" in result
+    assert "Imported 7 of 7 rows" in result and "Investment BRK-1" in result and "Cash effect" in result
+    assert "$1,306.50" in result and "Deletes the trades this import added" in result
     assert counts(ws) == {"trades": 8, "securities": 2, "prices": 2, "accounts": 1, "batches": 1}
     assert holdings(ws) == {"000000001": 15, "US0000000002": 8}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Transaction)) == 0  # cash is in the trades
