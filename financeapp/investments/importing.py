@@ -191,6 +191,8 @@ def resolve_target(workspace: Workspace, parsed: ParsedFile, index: int, account
     none of that name), else the one with the statement's number, else a new one named after it."""
     statement = parsed.statements[index]
     currency = (statement.currency or "").upper()
+    if account is None and account_name:
+        account = db.session.scalar(scoped(Account, workspace).where(Account.name == account_name.strip()[:80]))
     if account is not None:
         target = Target(account, "chosen")
     elif account_name:

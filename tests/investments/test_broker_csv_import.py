@@ -228,3 +228,14 @@ def test_a_prices_csv_without_its_columns_is_refused(runner, ws, tmp_path):
     path.write_bytes(b"day,ticker,open\n2024-01-02,ACME,1\n")
     code, out = prices_cli(runner, path, "--workspace", ws.id, "--json")
     assert code == 1 and "needs the columns date, symbol and close" in out["message"]
+
+
+def test_an_account_named_twice_is_the_same_account_and_the_second_import_adds_nothing(ws):
+    from financeapp.investments import importing
+
+    first = importing.import_file(ws, None, "trades.csv", GENERIC, account_name="Broker")
+    db.session.commit()
+    again = importing.import_file(ws, None, "trades.csv", GENERIC, account_name="Broker")
+    db.session.commit()
+    assert again.plans[0].target.account.id == first.plans[0].target.account.id
+    assert again.plans[0].counts()["duplicate"] == 9 and counts(ws)["accounts"] == 1
