@@ -221,6 +221,7 @@ def plan_statement(workspace: Workspace, parsed: ParsedFile, index: int, target:
     securities = {key: _with_currency(sec, statement, currency) for key, sec in parsed.securities.items()}
     plan.existing = _existing_securities(workspace, securities)
     rows = [_planned(trade, securities, plan.existing, currency) for trade in statement.trades]
+    _reused_ids(rows, plan)
     _dedupe(workspace, account, rows, plan.existing)
     _cover(workspace, account, statement, rows, plan, securities)
     plan.rows = rows
@@ -256,6 +257,22 @@ def _existing_securities(workspace: Workspace, securities: dict[str, ParsedSecur
         if security_id is not None:
             found[key] = security_id
     return found
+
+
+def _reused_ids(rows: list[PlannedTrade], plan: InvestmentPlan) -> None:
+    """A statement id the file gives two lines (brokers reuse them) identifies only the first; the others are
+    found again by their fingerprint."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        if not row.external_id:
+            continue
+        if row.external_id in seen:
+            plan.warnings.append(f"Line {row.row} has the statement id {row.external_id} of line "
+                                 f"{seen[row.external_id]}; it is told apart by its date, kind, security, quantity "
+                                 "and amount instead.")
+            row.external_id = None
+        else:
+            seen[row.external_id] = row.row
 
 
 def _money(value: Decimal, currency: str) -> Decimal:

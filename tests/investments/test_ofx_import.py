@@ -310,3 +310,13 @@ def _write(runner, name: str, data: bytes) -> Path:
     path = Path(runner.app.config["UPLOAD_FOLDER"]) / name
     path.write_bytes(data)
     return path
+
+
+def test_a_statement_id_the_file_reuses_identifies_only_its_first_line(ws):
+    reused = TRANSACTIONS.replace("<FITID>D1", "<FITID>B1")
+    [plan] = importing.import_file(ws, None, "reused.ofx", statement(reused)).plans
+    db.session.commit()
+    assert plan.counts()["new"] == 7
+    assert "Line 3 has the statement id B1 of line 2" in " ".join(plan.warnings)
+    [again] = importing.import_file(ws, None, "reused.ofx", statement(reused)).plans
+    assert again.counts()["duplicate"] == 7 and again.counts()["new"] == 0
