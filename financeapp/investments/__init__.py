@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g, request
 
 bp = Blueprint("investments", __name__, url_prefix="/investments")
 
@@ -24,6 +25,19 @@ def quantity_filter(value: Decimal | None, places: int | None = None) -> str:
     return format_decimal(number, format="#,##0.##########", locale=current_locale())
 
 
+def dashboard_card() -> dict[str, Any]:
+    """The dashboard's investments card (templates/investments/_dashboard_card.html): only on the
+    dashboard, and only for a workspace with investment accounts."""
+    if request.endpoint != "dashboard.index" or g.get("workspace") is None:
+        return {}
+    from financeapp.investments import services
+
+    accounts = services.investment_accounts(g.workspace)
+    if not accounts:
+        return {"investments_card": None}
+    return {"investments_card": services.portfolio(g.workspace, accounts=accounts)}
+
+
 def init_app(app: Flask) -> None:
     """Register the investments pages and the `flask investments` commands."""
     from financeapp.investments import cli, import_cli, views  # noqa: F401 (importing registers them)
@@ -31,6 +45,7 @@ def init_app(app: Flask) -> None:
     # A price older than this many days is marked stale (the environment may set it).
     app.config.setdefault("INVESTMENT_PRICE_STALE_DAYS", int(os.environ.get("INVESTMENT_PRICE_STALE_DAYS", "7")))
     app.jinja_env.filters["quantity"] = quantity_filter
+    app.context_processor(dashboard_card)
     app.register_blueprint(bp)
     import_cli.register(cli.investments_cli)  # `import` and `prices import` (investments/import_cli.py)
     app.cli.add_command(cli.investments_cli)

@@ -81,11 +81,13 @@ def xirr(flows: Sequence[tuple[date, Decimal]]) -> Decimal | None:
 
 
 def money_weighted(flows: Sequence[tuple[date, Decimal]], days: int) -> Decimal | None:
-    """XIRR for periods above a year; below, the return over the period at that rate."""
+    """XIRR for ranges above a year; for shorter ones, the return at that rate over the time the money
+    was in (from the first flow to the last)."""
     rate = xirr(flows)
     if rate is None or days > YEAR_DAYS:
         return rate
-    period = (1 + float(rate)) ** (days / YEAR_DAYS) - 1
+    span = (max(d for d, _a in flows) - min(d for d, _a in flows)).days
+    period = (1 + float(rate)) ** (span / YEAR_DAYS) - 1
     return Decimal(repr(period)).quantize(RETURN_PLACES)
 
 

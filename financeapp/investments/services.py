@@ -958,3 +958,45 @@ def performance_of(workspace: Workspace, *, accounts: Sequence[Account] | None =
         mwr = performance.money_weighted(flows, days)
     return Performance(first, last, workspace.base_currency, points, contributions, twr, rate, mwr,
                        list(dict.fromkeys(missing)))
+
+
+def values_on(workspace: Workspace, account_ids: Sequence[int], days: Sequence[date]) -> dict[int, dict[date, Decimal]]:
+    """Each investment account's holdings at market value plus its trade cash, in the base currency, at
+    the end of each day (for net worth). A holding without a price or rate counts nothing here; the
+    investments pages flag it."""
+    ids = list(account_ids)
+    wanted = sorted(set(days))
+    values: dict[int, dict[date, Decimal]] = {account_id: {} for account_id in ids}
+    if not ids or not wanted:
+        return values
+    rows = trade_rows(workspace, ids, wanted[-1])
+    if not rows:
+        return {account_id: dict.fromkeys(wanted, ZERO) for account_id in ids}
+    merged = sorted(((event, currency, account_id) for account_id, account_rows in rows.items()
+                     for event, currency in account_rows), key=lambda item: (item[0].on, item[0].id))
+    security_map = {s.id: s for s in securities(workspace)}
+    rates = RateTable(workspace, {c for _e, c, _a in merged} | {s.currency for s in security_map.values()})
+    prices = price_series(workspace, security_map, wanted[-1])
+    books = {account_id: engine.Book() for account_id in ids}
+    cash: dict[int, dict[str, Decimal]] = {account_id: defaultdict(Decimal) for account_id in ids}
+    index = 0
+    for day in wanted:
+        while index < len(merged) and merged[index][0].on <= day:
+            event, currency, account_id = merged[index]
+            index += 1
+            books[account_id].apply(event)
+            cash[account_id][currency] += event.amount
+        for account_id in ids:
+            total = ZERO
+            book = books[account_id]
+            for key in book.held():
+                if not isinstance(key, int):
+                    continue
+                found = price_before(prices.get(key, []), day)
+                rate = rates.rate(security_map[key].currency, day)
+                if found is not None and rate is not None:
+                    total += book.quantity(key) * found[1] * rate
+            for currency, amount in cash[account_id].items():
+                total += amount * (rates.rate(currency, day) or ZERO)
+            values[account_id][day] = quantize(total, workspace.base_currency)
+    return values

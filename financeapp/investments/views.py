@@ -7,11 +7,11 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from financeapp.core.errors import FinanceError, NotFound
+from financeapp.core.errors import NotFound
 from financeapp.core.forms import form_status
 from financeapp.core.pagination import page_number
 from financeapp.core.scoping import as_id, check_role, get_scoped_or_404, require_role
-from financeapp.core.validation import amount_for_input, parse_day
+from financeapp.core.validation import amount_for_input, in_date_range
 from financeapp.core.views import read_form, run_action, save_form
 from financeapp.investments import bp, services
 from financeapp.investments.forms import MethodForm, PriceForm, RangeForm, TradeForm
@@ -28,12 +28,15 @@ def _method_arg() -> str | None:
 
 
 def _as_of_arg() -> date:
-    text = request.args.get("as_of")
+    text = (request.args.get("as_of") or "").strip()
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is not None and in_date_range(day):
+        return day
     if text:
-        try:
-            return parse_day(text)
-        except FinanceError:
-            flash("That date could not be read; showing today.", "warning")
+        flash("That date could not be read (use YYYY-MM-DD); showing today.", "warning")
     return date.today()
 
 

@@ -144,3 +144,26 @@ def test_a_viewer_reads_but_cannot_trade(client, viewer):
     assert client.get("/investments/trades/new").status_code == 200
     response = client.post("/investments/trades/new", data={"account_id": viewer.broker.id, "kind": "deposit"})
     assert response.status_code == 403
+
+
+def test_the_dashboard_card_and_net_worth_count_holdings_at_market_value(client, owner):
+    from tests.factories import make_account
+
+    make_account(owner.ws, "Checking", opening_balance="500", opening_date=date(2020, 1, 1))
+    cash(owner.ws, owner.broker, "deposit", "1000", date(2026, 1, 1))
+    buy(owner.ws, owner.broker, owner.acme, "10", "100", date(2026, 1, 1))
+    price(owner.ws, owner.acme, "150", date(2026, 1, 5))
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="investments-card"' in page
+    assert '<div class="fw-semibold" id="investments-value">$1,500.00</div>' in page
+    # Net worth: 500 checking + 1,500 of shares (the deposit bought them: no cash left).
+    assert "$2,000.00" in page.split('id="net-worth-now"')[1][:200]
+
+
+def test_the_dashboard_has_no_investments_card_without_investment_accounts(client, auth, ctx):
+    from tests.factories import make_account, make_user, personal_workspace
+
+    ws = personal_workspace(make_user("plain@example.com"))
+    make_account(ws, "Checking", opening_balance="10")
+    auth.login("plain@example.com")
+    assert 'id="investments-card"' not in client.get("/dashboard").get_data(as_text=True)
