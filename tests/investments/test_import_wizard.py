@@ -13,6 +13,7 @@ from financeapp.extensions import db
 from financeapp.imports.models import ImportBatch
 from financeapp.investments.models import Trade
 from financeapp.transactions.models import Transaction
+from tests.conftest import SHARED
 from tests.factories import make_account, make_user, personal_workspace
 from tests.investments.import_helpers import TRANSACTIONS, counts, holdings, statement
 from tests.investments.test_broker_csv_import import SCHWAB
@@ -115,3 +116,18 @@ def test_a_broker_csv_goes_straight_to_the_accounts_step_and_imports_its_trades(
     assert "Buy 5 VTI at 250.1" in page
     client.post(f"/imports/{bid}/preview", data={"action": "commit", "shown": keys(page), "include": keys(page)})
     assert counts(ws)["trades"] == 5 and holdings(ws) == {"VTI": 3}
+
+
+FIXTURE = SHARED / "fixtures" / "ofx" / "ofxparse_fidelity.ofx"
+
+
+@pytest.mark.skipif(not FIXTURE.is_file(), reason="../shared/fixtures is absent (a clone without the shared fixtures)")
+def test_a_real_brokerage_statement_through_the_wizard(client, auth, ws):
+    auth.login(EMAIL)
+    bid, page = to_preview(client, FIXTURE.read_bytes(), FIXTURE.name)
+    assert page.count('data-status="new"') == 19  # 17 lines and 2 opening positions
+    client.post(f"/imports/{bid}/preview", data={"action": "commit", "shown": keys(page), "include": keys(page)})
+    assert db.session.get(ImportBatch, bid).status == "committed"
+    assert counts(ws)["trades"] == 19 and counts(ws)["prices"] == 6
+    _again, page = to_preview(client, FIXTURE.read_bytes(), FIXTURE.name, choice=None)
+    assert page.count('data-status="duplicate"') == 17 and 'data-status="new"' not in page
