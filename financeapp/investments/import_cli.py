@@ -146,7 +146,7 @@ def import_prices(file: Path, workspace_ref: str, currency: str | None, dry_run:
 def _emit_prices(name: str, status: str, result: importing.PricesResult | None, as_json: bool,
                  message: str = "") -> None:
     counts = result.counts() if result else {"total": 0, "new": 0, "replace": 0, "same": 0, "error": 0}
-    data = {"file": name, "status": status, "message": message, "prices": counts,
+    data: dict[str, Any] = {"file": name, "status": status, "message": message, "prices": counts,
             "added": counts["new"] if status == "committed" else 0,
             "replaced": counts["replace"] if status == "committed" else 0,
             "new_securities": result.created_securities if result else [],

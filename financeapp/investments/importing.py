@@ -350,11 +350,11 @@ def _dedupe(workspace: Workspace, account: Account | None, rows: list[PlannedTra
     ids = sorted({r.external_id for r in wanted if r.external_id})
     columns = (Trade.id, Trade.on, Trade.kind, Trade.security_id, Trade.quantity, Trade.amount, Trade.external_id)
     base = sa.select(*columns).where(Trade.workspace_id == workspace.id, Trade.account_id == account.id)
-    existing: dict[int, tuple] = {row.id: tuple(row) for row in db.session.execute(
+    existing: dict[int, tuple] = {found.id: tuple(found) for found in db.session.execute(
         base.where(Trade.on.between(start, end)))}
     for offset in range(0, len(ids), 500):
-        for row in db.session.execute(base.where(Trade.external_id.in_(ids[offset:offset + 500]))):
-            existing[row.id] = tuple(row)
+        for found in db.session.execute(base.where(Trade.external_id.in_(ids[offset:offset + 500]))):
+            existing[found.id] = tuple(found)
     by_id = {ext: trade_id for trade_id, *_r, ext in existing.values() if ext}
     by_print: dict[tuple, list[int]] = defaultdict(list)
     for trade_id, on, kind, security_id, quantity, amount, _ext in sorted(existing.values()):
@@ -394,16 +394,17 @@ def _cover(workspace: Workspace, account: Account | None, statement: ParsedState
     says (or cover a sale of shares never held), and the INVPOS unit prices."""
     held_before = _holdings_now(workspace, account)
     positions: dict[str, ParsedPosition] = {}
-    for position in statement.positions:
-        if position.units < 0:
-            plan.warnings.append(f"The short position of {services.quantity_text(-position.units)} "
-                                 f"{_symbol(securities, position.security)} is not imported: this version has "
+    for held in statement.positions:
+        if held.units < 0:
+            plan.warnings.append(f"The short position of {services.quantity_text(-held.units)} "
+                                 f"{_symbol(securities, held.security)} is not imported: this version has "
                                  "no short sales.")
             continue
-        if position.security in positions:  # the same security held in two sub-accounts (CASH, MARGIN...)
-            before = positions[position.security]
-            position = replace(before, units=before.units + position.units)
-        positions[position.security] = position
+        if held.security in positions:  # the same security held in two sub-accounts (CASH, MARGIN...)
+            before = positions[held.security]
+            positions[held.security] = replace(before, units=before.units + held.units)
+        else:
+            positions[held.security] = held
     importing = [r for r in rows if r.status == "new" and r.security_key]
     keys = list(dict.fromkeys([r.security_key for r in importing if r.security_key] + list(positions)))
     openings: list[PlannedTrade] = []
@@ -562,10 +563,9 @@ def commit_plan(workspace: Workspace, plan: InvestmentPlan, batch: ImportBatch, 
     for price in plan.prices:
         if price.status == "same":
             continue
-        security_id = ids[price.security_key]
-        security = db.session.get(Security, security_id)
-        assert security is not None
-        recorded = services.record_price(workspace, security, price.on, price.close,
+        priced = db.session.get(Security, ids[price.security_key])
+        assert priced is not None
+        recorded = services.record_price(workspace, priced, price.on, price.close,
                                          currency=price.currency if is_currency(price.currency) else None,
                                          source="statement")
         if price.status == "new":
@@ -682,7 +682,7 @@ def undo_trades(workspace: Workspace, batch: ImportBatch) -> int:
             db.session.execute(sa.delete(Security).where(Security.workspace_id == workspace.id,
                                                          Security.id == security_id))
     db.session.expire_all()
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0
 
 
 def account_in_use(workspace: Workspace, account_id: int) -> bool:
@@ -736,7 +736,7 @@ def import_prices(workspace: Workspace, data: bytes, *, currency: str | None = N
         parsed = broker_csv.parse_prices_csv(data)
     except FileError as err:
         raise Invalid(str(err), fields={"file": str(err)}) from None
-    problems = [{"row": p.row, "reason": p.error} for p in parsed.prices if p.error]
+    problems: list[dict[str, Any]] = [{"row": p.row, "reason": p.error} for p in parsed.prices if p.error]
     default = (currency or workspace.base_currency).upper()
     for p in parsed.prices:
         if not p.error and p.currency and not is_currency(p.currency):
@@ -806,8 +806,9 @@ class PricesRefused(Invalid):
 
 def report(result: ImportResult, *, name: str, status: str, message: str = "") -> dict[str, Any]:
     """What an investment import did (or would do), as plain data: counts, per-line problems, positions."""
-    accounts = []
-    for plan, written in zip(result.plans, result.written or [None] * len(result.plans), strict=True):
+    accounts: list[dict[str, Any]] = []
+    outcomes: list[Written | None] = list(result.written) or [None] * len(result.plans)
+    for plan, written in zip(result.plans, outcomes, strict=True):
         counts = plan.counts()
         accounts.append({
             "account": plan.target.label, "currency": plan.currency,

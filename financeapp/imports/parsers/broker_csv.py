@@ -357,14 +357,14 @@ def _trade(record: list[str], line: int, on: date, mapping: BrokerMapping, out: 
         return ParsedTrade(kind=kind, error=f"A {kind.replace('_', ' ')} needs a quantity.", **base)
     if kind in ("buy", "sell"):
         if amount is None:
-            gross = units * abs(price or 0)
+            gross = units * abs(price or Decimal(0))
             amount = -(gross + fees) if kind == "buy" else gross - fees
         amount = -abs(amount) if kind == "buy" else abs(amount)
         if price is None:
             price = ((abs(amount) - fees) if kind == "buy" else (abs(amount) + fees)) / units
         return ParsedTrade(kind=kind, quantity=units, price=abs(price), fees=fees, amount=amount, **base)
     if kind == "reinvest":
-        gross = abs(amount) if amount else units * abs(price or 0)
+        gross = abs(amount) if amount else units * abs(price or Decimal(0))
         return ParsedTrade(kind=kind, quantity=units, price=abs(price) if price else gross / units, fees=fees,
                            amount=gross, **base)
     if kind in ("transfer_in", "transfer_out"):

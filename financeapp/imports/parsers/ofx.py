@@ -428,6 +428,7 @@ class _Reader:
         trade or position names that SECLIST does not describe (named by its id)."""
         currency = next((s.currency for s in self.statements if s.trades or s.positions), None)
         found: dict[str, ParsedSecurity] = {}
+        key: str | None
         for key, security in self.securities.items():
             found[key] = security if security.currency else dataclasses.replace(security, currency=currency)
         for statement in self.statements:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from financeapp.imports.parsed import ParsedPosition, ParsedSecurity, ParsedTrade
 from financeapp.imports.parsers._text import short, squash
@@ -118,7 +119,7 @@ def trade_from(tag: str, fields: dict[str, str], row: int, currency: str | None)
         return ParsedTrade(kind="buy", error=f"{which}: {err}.", **base)  # type: ignore[arg-type]
 
 
-def _trade(tag: str, f: dict[str, str], base: dict) -> ParsedTrade:
+def _trade(tag: str, f: dict[str, str], base: dict[str, Any]) -> ParsedTrade:
     units = number(f.get("UNITS"))
     price = number(f.get("UNITPRICE"))
     total = number(f.get("TOTAL"))
@@ -131,7 +132,7 @@ def _trade(tag: str, f: dict[str, str], base: dict) -> ParsedTrade:
             raise ValueError("it has no number of units (UNITS)")
         quantity = abs(units)
         if total is None:
-            gross = quantity * (price or 0)
+            gross = quantity * (price or Decimal(0))
             total = -(gross + fees + taxes) if tag in BUYS else gross - fees - taxes
         amount = -abs(total) if tag in BUYS else abs(total)
         kind = "buy" if tag in BUYS else "sell"
@@ -150,7 +151,7 @@ def _trade(tag: str, f: dict[str, str], base: dict) -> ParsedTrade:
         if not units:
             raise ValueError("it has no number of units (UNITS)")
         quantity = abs(units)
-        gross = abs(total) if total is not None else quantity * abs(price or 0)
+        gross = abs(total) if total is not None else quantity * abs(price or Decimal(0))
         if price is None:
             price = (gross - fees) / quantity
         # Income that buys shares at once: no cash stays in the account. The income is the amount reinvested.
