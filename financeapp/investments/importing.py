@@ -367,8 +367,8 @@ def _dedupe(workspace: Workspace, account: Account | None, rows: list[PlannedTra
             row.reason = f"same statement id ({row.external_id})"
             used.add(match)
     for row in wanted:
-        if row.status != "new":
-            continue
+        if row.status != "new" or (row.security_key and row.security_key not in security_ids):
+            continue  # a security the workspace does not have yet has no trades to match
         key = _fingerprint(row.on, row.kind, security_ids.get(row.security_key or ""), row.quantity, row.amount)
         # A line with its own statement id matches only a trade without one (a trade typed in, a CSV's).
         match = next((t for t in by_print.get(key, ())
