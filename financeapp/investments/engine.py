@@ -23,6 +23,7 @@ the base currency then separate the price effect from the currency effect.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,14 +113,15 @@ class Book:
     """The state after applying trades: open lots per security, sales, income, cash."""
 
     method: str = "fifo"
-    lots: dict[int | str | None, list[Lot]] = field(default_factory=dict)
+    lots: dict[int | str | None, deque[Lot]] = field(default_factory=dict)
+    held_quantity: dict[int | str | None, Decimal] = field(default_factory=dict)  # running, per security
     sales: list[Sale] = field(default_factory=list)
     income: list[Income] = field(default_factory=list)
     cash: Decimal = ZERO
     fees: Decimal = ZERO  # standalone fee trades (buy and sell fees are in cost and proceeds)
 
     def quantity(self, security: int | str | None) -> Decimal:
-        return sum((lot.quantity for lot in self.lots.get(security, ())), ZERO)
+        return self.held_quantity.get(security, ZERO)
 
     def cost(self, security: int | str | None) -> Decimal:
         return sum((lot.cost for lot in self.lots.get(security, ())), ZERO)
@@ -129,7 +131,7 @@ class Book:
 
     def held(self) -> list[int | str | None]:
         """The securities with shares held, in the order they were first bought."""
-        return [key for key, lots in self.lots.items() if any(lot.quantity for lot in lots)]
+        return [key for key, quantity in self.held_quantity.items() if quantity]
 
     def realized(self, start: date | None = None, end: date | None = None) -> list[Sale]:
         return [s for s in self.sales if not s.transfer and _within(s.on, start, end)]
@@ -161,7 +163,11 @@ class Book:
             raise ValueError(f"unknown trade kind {kind!r}")
 
     def _open(self, event: Event, cost: Decimal) -> None:
-        lots = self.lots.setdefault(event.security, [])
+        key = event.security
+        self.held_quantity[key] = self.held_quantity.get(key, ZERO) + event.quantity
+        lots = self.lots.get(key)
+        if lots is None:
+            lots = self.lots[key] = deque()
         if self.method == "average" and lots:
             pool = lots[0]
             pool.quantity += event.quantity
@@ -171,38 +177,39 @@ class Book:
             lots.append(Lot(event.security, event.on, event.quantity, cost, cost * event.rate, event.id))
 
     def _close(self, event: Event) -> None:
-        lots = self.lots.get(event.security, [])
-        held = sum((lot.quantity for lot in lots), ZERO)
+        key = event.security
+        lots = self.lots.get(key) or deque()
+        held = self.held_quantity.get(key, ZERO)
         wanted = event.quantity
         if wanted > held:
-            raise ShortSale(event.security, event.on, held, wanted, event.id)
+            raise ShortSale(key, event.on, held, wanted, event.id)
+        self.held_quantity[key] = held - wanted
         cost = cost_base = ZERO
         remaining = wanted
-        with localcontext() as context:
-            context.prec = 40  # partial lots divide; keep far more digits than any display needs
-            while remaining > 0:
-                lot = lots[0]
-                take = min(remaining, lot.quantity)
-                if take == lot.quantity:
-                    part, part_base = lot.cost, lot.cost_base
-                    lots.pop(0)
-                else:
-                    part = lot.cost * take / lot.quantity
-                    part_base = lot.cost_base * take / lot.quantity
-                    lot.quantity -= take
-                    lot.cost -= part
-                    lot.cost_base -= part_base
-                cost += part
-                cost_base += part_base
-                remaining -= take
+        while remaining > 0:
+            lot = lots[0]
+            take = min(remaining, lot.quantity)
+            if take == lot.quantity:
+                part, part_base = lot.cost, lot.cost_base
+                lots.popleft()
+            else:
+                # A partial lot divides: `run` keeps 40 digits, far more than any display needs.
+                part = lot.cost * take / lot.quantity
+                part_base = lot.cost_base * take / lot.quantity
+                lot.quantity -= take
+                lot.cost -= part
+                lot.cost_base -= part_base
+            cost += part
+            cost_base += part_base
+            remaining -= take
         transfer = event.kind == "transfer_out"
         proceeds = ZERO if transfer else _sale_proceeds(event)
         self.sales.append(Sale(event.id, event.security, event.on, wanted, proceeds, cost,
                                proceeds * event.rate, cost_base, transfer))
 
     def _split(self, event: Event) -> None:
-        lots = self.lots.get(event.security, [])
-        held = sum((lot.quantity for lot in lots), ZERO)
+        lots = self.lots.get(event.security) or deque()
+        held = self.held_quantity.get(event.security, ZERO)
         if event.split_from and event.split_to:
             numerator, denominator = event.split_to, event.split_from
         elif event.quantity and held:
@@ -211,6 +218,7 @@ class Book:
             return
         for lot in lots:
             lot.quantity = (lot.quantity * numerator / denominator).quantize(QUANTITY_PLACES)
+        self.held_quantity[event.security] = sum((lot.quantity for lot in lots), ZERO)
 
 
 def _within(day: date, start: date | None, end: date | None) -> bool:
@@ -241,10 +249,12 @@ def run(events: Iterable[Event], method: str = "fifo", until: date | None = None
         raise ValueError(f"unknown cost method {method!r}")
     book = Book(method=method)
     sequence = events if ordered else sorted(events, key=order_key)
-    for event in sequence:
-        if until is not None and event.on > until:
-            break
-        book.apply(event)
+    with localcontext() as context:
+        context.prec = 40  # partial lots divide; keep far more digits than any display needs
+        for event in sequence:
+            if until is not None and event.on > until:
+                break
+            book.apply(event)
     return book
 
 

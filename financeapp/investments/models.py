@@ -1,13 +1,17 @@
 """Investments: securities, trades in investment accounts, prices, and each account's cost-basis method.
 
-Quantities and prices are exact decimals with ten places (Numeric(28, 10)): fund units come with
-up to eight. Money (fees, taxes, the cash effect) uses the Money column like every other amount.
+Quantities and prices are exact decimals with ten places: fund units come with up to eight. The
+columns are NUMERIC(28, 10), exact on MySQL/MariaDB; SQLite has no exact decimal (a NUMERIC there
+holds a float), so on SQLite the same column holds a scaled integer of 10^-10 units, exact too
+(`Quantity`; range about ±922 million). Money (fees, taxes, the cash effect) uses the Money column
+like every other amount.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,7 +45,43 @@ CASH_KINDS = frozenset({"deposit", "withdrawal", "fee", "interest"})  # security
 PRICE_SOURCES = ("manual", "csv", "statement")
 COST_METHODS = {"fifo": "First in, first out (FIFO)", "average": "Average cost"}
 
-Quantity = sa.Numeric(28, 10)
+QUANTITY_SCALE = 10
+QUANTITY_UNIT = Decimal(1).scaleb(-QUANTITY_SCALE)
+MAX_QUANTITY = Decimal(900_000_000)  # below the scaled BIGINT's 922,337,203.68 on SQLite
+
+
+class Quantity(sa.TypeDecorator):
+    """An exact quantity or price with ten decimal places on every database (see the module docstring)."""
+
+    impl = sa.Numeric(28, QUANTITY_SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.BigInteger())
+        return dialect.type_descriptor(sa.Numeric(28, QUANTITY_SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("Quantity never takes a float; pass a Decimal or a string")
+        number = Decimal(value)
+        if number != number.quantize(QUANTITY_UNIT):
+            raise ValueError(f"{value} has more than {QUANTITY_SCALE} decimal places")
+        if abs(number) >= MAX_QUANTITY:
+            raise ValueError(f"{value} is too large for a quantity or price")
+        return int(number.scaleb(QUANTITY_SCALE)) if dialect.name == "sqlite" else number
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-QUANTITY_SCALE)
+        return Decimal(value)
+
+    def process_literal_param(self, value: Any, dialect: sa.Dialect) -> str:
+        return str(self.process_bind_param(value, dialect))
 
 
 class Security(WorkspaceScoped, Timestamps, Base):
@@ -86,14 +126,14 @@ class Trade(WorkspaceScoped, Timestamps, Base):
     security_id: Mapped[int | None] = mapped_column(sa.ForeignKey("securities.id", ondelete="RESTRICT"))
     on: Mapped[date] = mapped_column("date")
     kind: Mapped[str] = mapped_column(sa.String(12))
-    quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
-    price: Mapped[Decimal | None] = mapped_column(Quantity)
+    quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    price: Mapped[Decimal | None] = mapped_column(Quantity())
     fees: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     taxes: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     currency: Mapped[str] = mapped_column(sa.String(3))
-    split_from: Mapped[Decimal | None] = mapped_column(Quantity)
-    split_to: Mapped[Decimal | None] = mapped_column(Quantity)
+    split_from: Mapped[Decimal | None] = mapped_column(Quantity())
+    split_to: Mapped[Decimal | None] = mapped_column(Quantity())
     memo: Mapped[str] = mapped_column(sa.String(255), default="")
     import_batch_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("import_batches.id", ondelete="SET NULL"), index=True)
@@ -121,7 +161,7 @@ class Price(WorkspaceScoped, Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     security_id: Mapped[int] = mapped_column(sa.ForeignKey("securities.id", ondelete="CASCADE"))
     on: Mapped[date] = mapped_column("date")
-    close: Mapped[Decimal] = mapped_column(Quantity)
+    close: Mapped[Decimal] = mapped_column(Quantity())
     currency: Mapped[str] = mapped_column(sa.String(3))
     source: Mapped[str] = mapped_column(sa.String(10), default="manual")
 

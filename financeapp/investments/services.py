@@ -20,15 +20,18 @@
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
 
 import sqlalchemy as sa
 
 from financeapp.accounts.models import Account
+from financeapp.core.db import Money
 from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.core.money import is_currency, quantize
 from financeapp.core.pagination import Page, paginate
@@ -40,7 +43,9 @@ from financeapp.investments import engine, performance
 from financeapp.investments.engine import Event, Lot, Sale, ShortSale
 from financeapp.investments.models import (
     COST_METHODS,
+    MAX_QUANTITY,
     PRICE_SOURCES,
+    QUANTITY_SCALE,
     SECURITY_KINDS,
     SHARE_KINDS,
     TRADE_KINDS,
@@ -55,7 +60,6 @@ from financeapp.workspaces.models import Workspace
 ZERO = Decimal(0)
 ONE = Decimal(1)
 PLACES = Decimal("1e-10")
-MAX_QUANTITY = Decimal("1e15")
 DEFAULT_STALE_DAYS = 7
 INCOME_KINDS = frozenset({"dividend", "interest"})
 CASH_IN = frozenset({"sell", "dividend", "interest", "deposit"})
@@ -252,7 +256,8 @@ def _number(value: Decimal | int | str | None, field: str, *, required: bool, po
         message = "Enter a number more than zero." if positive else "Enter zero or more."
         raise Invalid(message, fields={field: message})
     if number >= MAX_QUANTITY:
-        raise Invalid("That number is too large.", fields={field: "That number is too large."})
+        message = "That number is too large (the most is 900 million)."
+        raise Invalid(message, fields={field: message})
     if number != number.quantize(PLACES, rounding=ROUND_HALF_EVEN):
         raise Invalid("Use at most 10 decimal places.", fields={field: "Use at most 10 decimal places."})
     return number
@@ -473,11 +478,16 @@ def price_series(workspace: Workspace, security_ids: Iterable[int], end: date) -
     ids = list(set(security_ids))
     series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     if ids:
-        rows = db.session.execute(sa.select(Price.security_id, Price.on, Price.close).where(
+        # Raw values, decoded here: the type processor's call per price cost more than the rest (see trade_rows).
+        scaled = db.session.get_bind().dialect.name == "sqlite"
+        raw_type: sa.types.TypeEngine[Any] = sa.BigInteger() if scaled else sa.Numeric(28, 10, asdecimal=True)
+        close = sa.type_coerce(Price.close, raw_type)
+        rows = db.session.execute(sa.select(Price.security_id, Price.on, close).where(
             Price.workspace_id == workspace.id, Price.security_id.in_(ids), Price.on <= end)
             .order_by(Price.security_id, Price.on))
-        for security_id, day, close in rows:
-            series[security_id].append((day, close))
+        shift = -QUANTITY_SCALE
+        for security_id, day, value in rows:
+            series[security_id].append((day, Decimal(value).scaleb(shift) if scaled else Decimal(value)))
     return series
 
 
@@ -555,16 +565,51 @@ def _events(workspace: Workspace, account_ids: Sequence[int], *, security_id: in
         yield Event(*row)
 
 
+def _raw_columns() -> tuple[list[Any], bool]:
+    """The event columns without SQLAlchemy's per-value type processing (decoded by `_decoder`), and
+    whether quantities come back as scaled integers (SQLite) rather than decimals.
+
+    A holdings page reads every trade of the accounts; the type processors' call per value cost more
+    than the engine itself. Price, fees and taxes are only read where the engine uses them (a trade
+    whose cash amount is zero: a reinvestment, a transfer in, a hand-built event)."""
+    scaled = db.session.get_bind().dialect.name == "sqlite"
+    quantity_type: sa.types.TypeEngine = sa.BigInteger() if scaled else sa.Numeric(28, 10, asdecimal=True)
+
+    def q(column: Any) -> Any:
+        return sa.type_coerce(column, quantity_type)
+
+    def money(column: Any) -> Any:
+        return sa.type_coerce(column, sa.BigInteger())
+
+    needs = sa.or_(Trade.amount == 0, Trade.kind.in_(("reinvest", "transfer_in")))
+    columns = [Trade.account_id, Trade.currency, Trade.id, Trade.on, Trade.kind, Trade.security_id,
+               q(Trade.quantity), q(sa.case((needs, Trade.price))), money(sa.case((needs, Trade.fees))),
+               money(sa.case((needs, Trade.taxes))), money(Trade.amount), q(Trade.split_from), q(Trade.split_to)]
+    return columns, scaled
+
+
 def trade_rows(workspace: Workspace, account_ids: Sequence[int], until: date | None = None
                ) -> dict[int, list[tuple[Event, str]]]:
-    """Per account, its events with the trade's currency (one SELECT for all accounts)."""
-    query = (sa.select(Trade.account_id, Trade.currency, *_EVENT_COLUMNS)
-             .where(Trade.workspace_id == workspace.id, Trade.account_id.in_(account_ids)))
+    """Per account, its events with the trade's currency (one SELECT of plain columns for all accounts)."""
+    columns, scaled = _raw_columns()
+    query = sa.select(*columns).where(Trade.workspace_id == workspace.id, Trade.account_id.in_(account_ids))
     if until is not None:
         query = query.where(Trade.on <= until)
     result: dict[int, list[tuple[Event, str]]] = defaultdict(list)
-    for account_id, currency, *rest in db.session.execute(query.order_by(Trade.on, Trade.id)):
-        result[account_id].append((Event(*rest), currency))
+    money_scale, quantity_scale = -Money.SCALE, -QUANTITY_SCALE
+
+    def quantity(value: object) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value).scaleb(quantity_scale) if scaled else Decimal(value)  # type: ignore[arg-type]
+
+    for account_id, currency, trade_id, on, kind, security_id, qty, price, fees, taxes, amount, split_from, \
+            split_to in db.session.execute(query.order_by(Trade.on, Trade.id)):
+        event = Event(trade_id, on, kind, security_id, quantity(qty) or ZERO, quantity(price),
+                      ZERO if fees is None else Decimal(fees).scaleb(money_scale),
+                      ZERO if taxes is None else Decimal(taxes).scaleb(money_scale),
+                      Decimal(amount).scaleb(money_scale), quantity(split_from), quantity(split_to))
+        result[account_id].append((event, currency))
     return result
 
 
@@ -664,9 +709,11 @@ class Portfolio:
     cash_base: Decimal = ZERO
     cash_rates: dict[str, Decimal | None] = field(default_factory=dict)
 
+    realized: Decimal = ZERO  # base currency, start..as_of (filled whether or not `sales` is)
+
     @property
     def realized_gain(self) -> Decimal:
-        return sum((row.sale.gain_base for row in self.sales), ZERO)
+        return self.realized
 
     @property
     def unrealized_gain(self) -> Decimal:
@@ -690,6 +737,41 @@ class Portfolio:
         return not self.missing_prices and not self.missing_rates
 
 
+# Books computed from an account's trades are kept (in this process) under a fingerprint of those
+# trades and of the rates table: a holdings page viewed again reads no trade, while any change to a
+# trade (added, deleted, edited: its count, largest id, latest update, sums of amounts, quantities
+# and dates) or to a rate gives a new key. The books are never changed after they are built.
+BOOK_CACHE_SIZE = 64
+_BOOKS: OrderedDict[tuple, _CachedBook] = OrderedDict()
+_BOOKS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _CachedBook:
+    book: engine.Book
+    cash: dict[str, Decimal]
+    currencies: frozenset[str]
+
+
+def _book_keys(workspace: Workspace, ids: Sequence[int], methods: dict[int, str], day: date) -> dict[int, tuple]:
+    """The cache key of each account's book on `day` (two aggregate queries over indexed columns)."""
+    if not ids:
+        return {}
+    ordinal = sa.extract("year", Trade.on) * 372 + sa.extract("month", Trade.on) * 31 + sa.extract("day", Trade.on)
+    rows = db.session.execute(
+        sa.select(Trade.account_id, sa.func.count(), sa.func.max(Trade.id), sa.func.max(Trade.updated_at),
+                  sa.func.sum(sa.type_coerce(Trade.amount, sa.BigInteger())),
+                  sa.func.sum(Trade.quantity), sa.func.sum(ordinal))
+        .where(Trade.workspace_id == workspace.id, Trade.account_id.in_(ids), Trade.on <= day)
+        .group_by(Trade.account_id))
+    prints = {account_id: tuple(str(v) for v in rest) for account_id, *rest in rows}
+    rates = db.session.execute(sa.select(sa.func.count(), sa.func.max(ExchangeRate.updated_at)).where(
+        ExchangeRate.workspace_id == workspace.id)).one()
+    stamp = (workspace.base_currency, str(rates[0]), str(rates[1]))
+    return {account_id: (workspace.id, account_id, methods[account_id], day, prints.get(account_id), stamp)
+            for account_id in ids}
+
+
 def stale_days(config: dict | None = None) -> int:
     from flask import current_app
 
@@ -698,10 +780,12 @@ def stale_days(config: dict | None = None) -> int:
 
 
 def portfolio(workspace: Workspace, *, accounts: Sequence[Account] | None = None, as_of: date | None = None,
-              start: date | None = None, method: str | None = None, stale_after: int | None = None) -> Portfolio:
+              start: date | None = None, method: str | None = None, stale_after: int | None = None,
+              detail: bool = False) -> Portfolio:
     """Holdings at market value, realized gains and income between `start` and `as_of`, and cash.
 
-    `method` None uses each account's own cost method; "fifo" or "average" overrides it for a report."""
+    `method` None uses each account's own cost method; "fifo" or "average" overrides it for a report.
+    `detail` also lists each sale and each income (a security's page); the totals are there either way."""
     day = as_of or date.today()
     if method is not None and method not in COST_METHODS:
         raise Invalid("Choose fifo or average.", fields={"method": "Choose fifo or average."})
@@ -710,20 +794,44 @@ def portfolio(workspace: Workspace, *, accounts: Sequence[Account] | None = None
     methods = cost_methods(workspace, ids)
     if method is not None:
         methods = dict.fromkeys(ids, method)
-    rows = trade_rows(workspace, ids, day) if ids else {}
+    keys = _book_keys(workspace, ids, methods, day)
+    books: dict[int, _CachedBook] = {}
+    with _BOOKS_LOCK:
+        for account_id, cache_key in keys.items():
+            if (entry := _BOOKS.get(cache_key)) is not None:
+                _BOOKS.move_to_end(cache_key)
+                books[account_id] = entry
+    todo = [account_id for account_id in ids if account_id not in books]
+    rows = trade_rows(workspace, todo, day) if todo else {}
     currencies = {currency for account_rows in rows.values() for _e, currency in account_rows}
+    for entry in books.values():
+        currencies |= entry.currencies
     security_map = {s.id: s for s in securities(workspace)}
     currencies |= {s.currency for s in security_map.values()}
     rates = RateTable(workspace, currencies)
+    foreign = any(code != workspace.base_currency for code in currencies)
+    for account_id in todo:
+        account_rows = rows.get(account_id, [])
+        events = with_rates(account_rows, rates) if foreign else [event for event, _c in account_rows]
+        account_cash: dict[str, Decimal] = defaultdict(Decimal)
+        for event, currency in account_rows:
+            account_cash[currency] += event.amount
+        entry = _CachedBook(engine.run(events, methods[account_id], ordered=True), dict(account_cash),
+                            frozenset(account_cash))
+        books[account_id] = entry
+        with _BOOKS_LOCK:
+            _BOOKS[keys[account_id]] = entry
+            while len(_BOOKS) > BOOK_CACHE_SIZE:
+                _BOOKS.popitem(last=False)
     held: dict[int, Holding] = {}
     sales: list[SaleRow] = []
     income_rows: list[tuple[engine.Income, Security | None, int]] = []
     cash: dict[str, Decimal] = defaultdict(Decimal)
+    realized = ZERO
     for account_id in ids:
-        account_rows = rows.get(account_id, [])
-        book = engine.run(with_rates(account_rows, rates), methods[account_id], ordered=True)
-        for event, currency in account_rows:
-            cash[currency] += event.amount
+        book = books[account_id].book
+        for currency, amount in books[account_id].cash.items():
+            cash[currency] += amount
         for key in book.held():
             if not isinstance(key, int):
                 continue
@@ -733,7 +841,8 @@ def portfolio(workspace: Workspace, *, accounts: Sequence[Account] | None = None
             holding.cost_base += book.cost_base(key)
             holding.lots.extend(book.lots[key])
         for sale in book.realized(start, day):
-            if isinstance(sale.security, int):
+            realized += sale.gain_base
+            if detail and isinstance(sale.security, int):
                 sold = security_map[sale.security]
                 sales.append(SaleRow(sale, sold, account_id, rates.rate(sold.currency, sale.on)))
         for income in book.income_between(start, day):
@@ -742,7 +851,8 @@ def portfolio(workspace: Workspace, *, accounts: Sequence[Account] | None = None
     quotes = last_prices(workspace, held, day)
     limit = stale_after if stale_after is not None else stale_days()
     result = Portfolio(day, start, workspace.base_currency, chosen, methods, [], sales,
-                       {k: v for k, v in cash.items() if v}, ZERO, ZERO, income_rows)
+                       {k: v for k, v in cash.items() if v}, ZERO, ZERO, income_rows if detail else [],
+                       realized=realized)
     for key, holding in sorted(held.items(), key=lambda item: item[1].security.symbol):
         quote = quotes.get(key)
         if quote is not None:

@@ -86,7 +86,7 @@ def set_method(account_id: int):
 def security(security_id: int):
     item = get_scoped_or_404(Security, security_id, g.workspace)
     as_of = _as_of_arg()
-    result = services.portfolio(g.workspace, as_of=as_of, method=_method_arg())
+    result = services.portfolio(g.workspace, as_of=as_of, method=_method_arg(), detail=True)
     holding = next((h for h in result.holdings if h.security.id == item.id), None)
     sales = [row for row in result.sales if row.security.id == item.id]
     income = [row for row in result.income_rows if row[1] is not None and row[1].id == item.id]

@@ -12,6 +12,10 @@ from alembic import op
 import sqlalchemy as sa
 
 
+# Quantities and prices: exact NUMERIC(28, 10) on MySQL/MariaDB; on SQLite, whose NUMERIC holds a float,
+# a BIGINT of 10^-10 units (the model's Quantity type reads and writes both).
+QUANTITY = sa.Numeric(precision=28, scale=10).with_variant(sa.BigInteger(), "sqlite")
+
 # revision identifiers, used by Alembic.
 revision = '1601'
 down_revision = '0701'
@@ -54,7 +58,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('security_id', sa.Integer(), nullable=False),
     sa.Column('date', sa.Date(), nullable=False),
-    sa.Column('close', sa.Numeric(precision=28, scale=10), nullable=False),
+    sa.Column('close', QUANTITY, nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -75,14 +79,14 @@ def upgrade():
     sa.Column('security_id', sa.Integer(), nullable=True),
     sa.Column('date', sa.Date(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
-    sa.Column('quantity', sa.Numeric(precision=28, scale=10), nullable=False),
-    sa.Column('price', sa.Numeric(precision=28, scale=10), nullable=True),
+    sa.Column('quantity', QUANTITY, nullable=False),
+    sa.Column('price', QUANTITY, nullable=True),
     sa.Column('fees', sa.BigInteger(), nullable=False),
     sa.Column('taxes', sa.BigInteger(), nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('split_from', sa.Numeric(precision=28, scale=10), nullable=True),
-    sa.Column('split_to', sa.Numeric(precision=28, scale=10), nullable=True),
+    sa.Column('split_from', QUANTITY, nullable=True),
+    sa.Column('split_to', QUANTITY, nullable=True),
     sa.Column('memo', sa.String(length=255), nullable=False),
     sa.Column('import_batch_id', sa.Integer(), nullable=True),
     sa.Column('external_id', sa.String(length=255), nullable=True),

@@ -91,6 +91,16 @@ def test_eight_decimal_quantities_are_kept_exactly(books):
     assert db.session.get(Trade, trade.id).quantity == D("0.12345678")
 
 
+def test_quantities_keep_ten_places_beyond_a_floats_precision(books):
+    """19 significant digits: a float (SQLite's NUMERIC) would lose the last ones."""
+    trade = buy(books.ws, books.broker, books.acme, "899999999.9999999999", "0.0000000001", date(2026, 1, 3))
+    db.session.expire_all()
+    assert db.session.get(Trade, trade.id).quantity == D("899999999.9999999999")
+    with pytest.raises(Invalid, match="too large"):
+        services.record_trade(books.ws, books.broker, services.NewTrade(
+            kind="buy", on=date(2026, 1, 1), security_id=books.acme.id, quantity=D("900000000"), price=D(1)))
+
+
 def test_cash_movements_are_signed_by_kind(books):
     cash(books.ws, books.broker, "deposit", "1000", date(2026, 1, 1))
     cash(books.ws, books.broker, "withdrawal", "100", date(2026, 1, 2))
@@ -151,3 +161,19 @@ def test_gains_in_base_currency_show_the_currency_effect(books):
     assert holding.unrealized == D("100.00")  # in EUR
     assert holding.unrealized_base == D("220.00")
     assert holding.currency_effect == D("100.00")  # 220 - 100 EUR x 1.20
+
+
+def test_a_kept_book_is_not_used_once_a_trade_changes(books):
+    """The holdings come from a kept book while the trades are the same, and never after a change."""
+    first = buy(books.ws, books.broker, books.acme, "10", "100", date(2026, 1, 2))
+    buy(books.ws, books.broker, books.acme, "10", "120", date(2026, 1, 3))
+    sell(books.ws, books.broker, books.acme, "10", "130", date(2026, 1, 4))
+    day = date(2026, 1, 31)
+    assert services.portfolio(books.ws, as_of=day).realized_gain == D("300")
+    assert services.portfolio(books.ws, as_of=day).realized_gain == D("300")  # from the kept book
+    services.update_trade(books.ws, first, services.NewTrade(kind="buy", on=date(2026, 1, 5),
+                                                            security_id=books.acme.id, quantity=D(10), price=D(100)))
+    db.session.commit()
+    # Moved after the sale: the sale now takes the 120 lot (FIFO), and the 100 lot is still held.
+    result = services.portfolio(books.ws, as_of=day)
+    assert result.realized_gain == D("100") and result.holdings[0].cost == D("1000")
