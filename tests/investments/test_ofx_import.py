@@ -202,7 +202,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(runner, ws):
     code, out = cli(runner, _write(runner, "huge.ofx", statement(huge, positions="")), "--workspace", ws.id,
                     "--json")
     assert code == 1 and out["status"] == "refused"
-    assert out["message"] == "Nothing was imported: line 5: That number is too large."
+    assert out["message"].startswith("Nothing was imported: line 5: That number is too large")
     assert counts(ws) == {"trades": 0, "securities": 0, "prices": 0, "accounts": 0, "batches": 0}
 
 
