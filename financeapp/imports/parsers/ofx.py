@@ -394,7 +394,8 @@ class _Reader:
             total = sum(self.skipped_trades.values())
             statement.skipped.append(
                 f"{total} investment transaction{'s' if total != 1 else ''} ({kinds}): "
-                "trades are not imported, only cash lines (INVBANKTRAN)"
+                "a bank import reads only the cash lines (INVBANKTRAN); the trades import with flask investments "
+                "import or the import wizard"
             )
         if self.positions:
             statement.skipped.append(f"{self.positions} position{'s' if self.positions != 1 else ''} (holdings)")
