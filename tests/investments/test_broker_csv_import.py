@@ -239,3 +239,9 @@ def test_an_account_named_twice_is_the_same_account_and_the_second_import_adds_n
     db.session.commit()
     assert again.plans[0].target.account.id == first.plans[0].target.account.id
     assert again.plans[0].counts()["duplicate"] == 9 and counts(ws)["accounts"] == 1
+
+
+def test_a_short_sale_in_a_csv_is_refused():
+    data = b"date,action,symbol,quantity,price,amount\n2024-01-02,Sell Short,ACME,5,10,50\n"
+    [trade] = broker_csv.parse_broker_csv(data).statements[0].trades
+    assert trade.error == "“Sell Short” is a short sale: this version has no short sales."

@@ -320,3 +320,11 @@ def test_a_statement_id_the_file_reuses_identifies_only_its_first_line(ws):
     assert "Line 3 has the statement id B1 of line 2" in " ".join(plan.warnings)
     [again] = importing.import_file(ws, None, "reused.ofx", statement(reused)).plans
     assert again.counts()["duplicate"] == 7 and again.counts()["new"] == 0
+
+
+def test_a_short_sale_is_refused_with_a_message(ws):
+    short_sale = TRANSACTIONS.replace("<SELLTYPE>SELL", "<SELLTYPE>SELLSHORT")
+    with pytest.raises(Invalid, match="line 6: SELLSTOCK S2: a short sale \\(SELLSHORT\\) is not imported"):
+        importing.import_file(ws, None, "short.ofx", statement(short_sale))
+    db.session.rollback()
+    assert counts(ws)["trades"] == 0

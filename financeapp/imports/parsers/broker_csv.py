@@ -72,7 +72,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 _KIND_WORDS = (  # first match wins: "Reinvest Dividend" is a reinvestment before it is a dividend
     ("reinvest", ("reinvest", "reinvestment", "drip")),
     ("split", ("split", "stock split", "reverse split")),
-    ("sell", ("sell", "sold", "sld", "sale", "sell short", "sell to close", "sell to open", "redemption")),
+    ("sell", ("sell", "sold", "sld", "sale", "sell short", "sell to close", "redemption")),
     ("buy", ("buy", "bought", "bot", "purchase", "buy to open", "buy to close", "buy to cover")),
     ("dividend", ("dividend", "dividends", "div", "distribution", "cap gain", "capital gain", "qual div",
                   "qualified dividend", "cash dividend", "lt cap gain", "st cap gain")),
@@ -337,6 +337,9 @@ def _trade(record: list[str], line: int, on: date, mapping: BrokerMapping, out: 
         kind: str | None = "buy" if (quantity or 0) > 0 else "sell"
     else:
         kind = action_kind(action, has_symbol=bool(symbol), quantity=quantity, amount=amount)
+    if kind in ("buy", "sell") and re.search(r"\bsell short\b|\bshort sale\b|\bbuy to cover\b", action.lower()):
+        return ParsedTrade(kind=kind, error=f"“{short(action)}” is a short sale: this version has no short sales.",
+                           **base)
     if kind is None:
         return ParsedTrade(kind="buy", error=f"The action “{short(action)}” is not one we know (buy, sell, dividend, "
                                              "interest, reinvest, split, transfer, fee, deposit, withdrawal).", **base)

@@ -126,6 +126,9 @@ def _trade(tag: str, f: dict[str, str], base: dict[str, Any]) -> ParsedTrade:
     fees = _sum(f, "COMMISSION", "FEES", "LOAD")
     taxes = _sum(f, "TAXES", "WITHHOLDING", "STATEWITHHOLDING")
     if tag in BUYS or tag in SELLS:
+        side = squash(f.get("BUYTYPE") or f.get("SELLTYPE") or f.get("OPTBUYTYPE") or f.get("OPTSELLTYPE")).upper()
+        if side in ("SELLSHORT", "BUYTOCOVER"):
+            raise ValueError(f"a short sale ({side}) is not imported: this version has no short sales")
         if base["security"] is None:
             raise ValueError("it names no security (SECID)")
         if not units:
