@@ -18,6 +18,7 @@ from financeapp.imports import models as imports  # noqa: F401
 from financeapp.insights import models as insights  # noqa: F401
 from financeapp.insights.ask import models as insights_ask  # noqa: F401
 from financeapp.insights.forecasts import cache as forecast_cache  # noqa: F401
+from financeapp.investments import models as investments  # noqa: F401
 from financeapp.jobs import models as jobs  # noqa: F401
 from financeapp.labels import models as labels  # noqa: F401
 from financeapp.members import models as members  # noqa: F401

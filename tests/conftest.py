@@ -22,7 +22,8 @@ from financeapp.extensions import db, limiter
 from financeapp.reports import totals
 from tests.factories import DEFAULT_PASSWORD
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# ../shared beside the checkout; SHARED_DIR points elsewhere (a git worktree one level further down).
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -150,6 +150,18 @@ def _insights(ws: Workspace, _olga: User, ids: dict[str, int]) -> dict[str, int]
     return {"unusual": flag.id}
 
 
+def _investments(ws: Workspace, _olga: User, _: dict[str, int]) -> dict[str, int]:
+    """An investment account with a trade and a price of its security."""
+    from financeapp.investments import services as investments
+
+    broker = make_account(ws, "Olga broker", type="investment")
+    security = investments.find_or_create_security(ws, "OLGA", name="Olga's fund", kind="fund", currency="USD")
+    trade = investments.record_trade(ws, broker, investments.NewTrade(
+        kind="buy", on=date(2026, 1, 5), security_id=security.id, quantity=Decimal(3), price=Decimal(10)))
+    price = investments.record_price(ws, security, date(2026, 1, 6), Decimal(11))
+    return {"broker": broker.id, "security": security.id, "trade": trade.id, "price": price.id}
+
+
 @pytest.fixture
 def owned(ctx):
     """Owner Olga's workspace with one of everything; returns the ids."""
@@ -173,6 +185,8 @@ READS = [
     "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
     "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}/projection",
+    "/transactions/found-transfers?batch={batch}",
+    "/investments/accounts/{broker}", "/investments/securities/{security}", "/investments/trades/{trade}/edit",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -202,6 +216,8 @@ WRITES = [
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
     "/insights/ask/learn/category/{cat}", "/insights/ask/learn/payee/{payee}",
     "/insights/unusual/{unusual}/normal",
+    "/investments/accounts/{broker}/method", "/investments/trades/{trade}/edit", "/investments/trades/{trade}/delete",
+    "/investments/prices/{price}/delete",
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
@@ -210,7 +226,8 @@ VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/no
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",
     "/labels/", "/rates/", "/rates/import", "/workspaces/settings", "/documents/upload", "/documents/settings",
-    "/api/v1/invoices", "/transactions/found-transfers",
+    "/api/v1/invoices", "/transactions/found-transfers", "/investments/trades/new", "/investments/prices",
+    "/api/v1/investments/trades", "/api/v1/investments/prices",
 ]
 # Scoped routes not listed above, each with the reason (none today).
 NOT_LISTED: dict[str, str] = {}
@@ -251,14 +268,16 @@ def test_a_new_scoped_route_that_is_not_listed_fails_the_check(app):
 def _state():
     """The ledger, and the documents' rows, versions and states, to compare before and after a refused write."""
     from financeapp.documents.models import Document, DocumentEvent, DocumentSettings
+    from financeapp.investments.models import InvestmentSetting, Price, Trade
     from financeapp.vendors.models import Vendor
 
     ledger = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Transaction.amount))).one()
     docs = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Document.version),
                                         sa.func.max(Document.state))).one()
     others = [db.session.scalar(sa.select(sa.func.count()).select_from(model))
-              for model in (Vendor, DocumentEvent, DocumentSettings)]
-    return (*ledger, *docs, *others)
+              for model in (Vendor, DocumentEvent, DocumentSettings, Price, InvestmentSetting)]
+    trades = db.session.execute(sa.select(sa.func.count(), sa.func.sum(Trade.quantity), sa.func.max(Trade.on))).one()
+    return (*ledger, *docs, *others, *trades)
 
 
 @pytest.mark.parametrize("url", READS)
@@ -302,7 +321,10 @@ def test_lists_never_show_another_workspaces_rows(client, auth, owned):
                 f"/documents/?vendor_id={owned['vendor']}", f"/documents/?batch_id={owned['doc_batch']}",
                 "/documents/export.csv", f"/api/v1/invoices?vendor_id={owned['vendor']}", "/api/v1/vendors",
                 "/transactions/found-transfers", "/insights/", "/api/v1/insights/anomalies",
-                "/api/v1/insights/patterns"]:
+                "/api/v1/insights/patterns",
+                "/investments/", "/investments/trades", "/investments/prices",
+                "/investments/performance", "/api/v1/investments/holdings", "/api/v1/investments/trades",
+                "/api/v1/investments/prices"]:
         page = client.get(url, buffered=True).get_data(as_text=True)
         assert "Olga" not in page and "olga-label" not in page and "olga-invoice" not in page, url
 
@@ -336,7 +358,10 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
                 "/reports/", "/dashboard", "/notifications/", "/members/", "/documents/", "/documents/dashboard",
                 "/vendors/", "/api/v1/invoices", "/api/v1/vendors", "/insights/", "/api/v1/insights/anomalies",
-                "/api/v1/insights/patterns"]:
+                "/api/v1/insights/patterns",
+                "/investments/", "/investments/trades",
+                "/investments/prices", "/investments/performance", "/api/v1/investments/holdings",
+                "/api/v1/investments/performance"]:
         response = client.get(url.format(**owned))
         response.close()  # a receipt is streamed from its file
         assert response.status_code == 200, url

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         debts,
         forecasts,
         insights,
+        investments,
         invoices,
         me,
         openapi,

@@ -426,7 +426,8 @@ DOCUMENT: dict[str, Any] = {
 # "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
 EXTENSION_MODULES = ("financeapp.api.debts", "financeapp.api.reports", "financeapp.api.planning",
                      "financeapp.api.imports", "financeapp.api.invoices", "financeapp.api.ask",
-                     "financeapp.api.insights", "financeapp.api.forecasts")
+                     "financeapp.api.insights", "financeapp.api.forecasts",
+                     "financeapp.api.investments")
 
 
 def document() -> dict[str, Any]:

@@ -369,6 +369,10 @@ def undo_import(workspace: Workspace, batch: ImportBatch) -> int:
         raise Conflict("This import has already been undone.")
     if batch.status != "committed":
         raise Conflict("Only a finished import can be undone.")
+    if WizardState.load(batch).investment:  # trades, not transactions: the investments import takes them back
+        from financeapp.investments import importing
+
+        return importing.undo_import(workspace, batch)
     from financeapp.receipts.services import delete_attachments_of
 
     ids = sa.select(Transaction.id).where(Transaction.workspace_id == workspace.id,
@@ -399,8 +403,15 @@ def _remove_unused_accounts(workspace: Workspace, ids: list[int]) -> None:
         account = db.session.scalar(scoped(Account, workspace).where(Account.id == account_id))
         still_used = db.session.scalar(sa.select(sa.func.count()).select_from(Transaction).where(
             Transaction.workspace_id == workspace.id, Transaction.account_id == account_id))
-        if account is not None and not still_used:
+        if account is not None and not still_used and not _has_trades(workspace, account_id):
             db.session.delete(account)
+
+
+def _has_trades(workspace: Workspace, account_id: int) -> bool:
+    """An account holding trades (an investment import's) stays when a bank import into it is undone."""
+    from financeapp.investments.importing import account_in_use
+
+    return account_in_use(workspace, account_id)
 
 
 def _remove_unused_categories(workspace: Workspace, ids: list[int]) -> None:

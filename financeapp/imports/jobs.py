@@ -22,6 +22,7 @@ from financeapp.extensions import db
 from financeapp.imports import committing, services, storage
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.state import WizardState
+from financeapp.investments import importing
 from financeapp.ops.metrics import count_import_rows
 from financeapp.ops.queue import enqueue
 from financeapp.workspaces.models import Workspace
@@ -101,11 +102,12 @@ def run_step(batch_id: int, workspace_id: int, step: str, *, reraise: bool = Fal
         return batch.status
     progress = storage.ProgressFile(batch, step)
     try:
+        investment = WizardState.load(batch).investment  # trades: the investments import runs the step
         if step == "analyse":
-            services.analyse_batch(workspace, batch, progress=progress)
+            (importing.analyse_batch if investment else services.analyse_batch)(workspace, batch, progress=progress)
             batch.status = "staged"
         else:
-            committing.commit_import(workspace, batch, progress=progress)
+            (importing.commit_batch if investment else committing.commit_import)(workspace, batch, progress=progress)
         WizardState.change(batch, job=None, mode=None)
         db.session.commit()
     except FinanceError as err:

@@ -49,7 +49,20 @@ class AccountSum:
 
 
 def imported_sums(workspace: Workspace, batch: ImportBatch) -> list[AccountSum]:
-    """How many transactions an import wrote to each account, and their sum (GROUP BY in SQL)."""
+    """How many transactions an import wrote to each account, and their sum (GROUP BY in SQL); for an
+    investment import, its trades and their cash effect."""
+    from financeapp.imports.state import WizardState
+
+    if WizardState.load(batch).investment:
+        from financeapp.investments.models import Trade
+
+        rows = db.session.execute(
+            sa.select(Account.id, Account.name, Account.currency, sa.func.count(Trade.id), sa.func.sum(Trade.amount))
+            .join(Account, Account.id == Trade.account_id)
+            .where(Trade.workspace_id == workspace.id, Trade.import_batch_id == batch.id)
+            .group_by(Account.id, Account.name, Account.currency).order_by(Account.name)).all()
+        return [AccountSum(aid, name, currency, count, total or Decimal(0))
+                for aid, name, currency, count, total in rows]
     rows = db.session.execute(
         sa.select(Account.id, Account.name, Account.currency, sa.func.count(Transaction.id),
                   sa.func.sum(Transaction.amount))

@@ -38,6 +38,7 @@ from financeapp.imports.file_transfers import link_transfers
 from financeapp.imports.models import CsvMapping as SavedMapping
 from financeapp.imports.models import ImportBatch
 from financeapp.imports.parsed import ParsedFile
+from financeapp.imports.parsers import broker_csv
 from financeapp.imports.parsers import csv as csv_format
 from financeapp.imports.planning import (
     NEW,
@@ -88,6 +89,14 @@ def upload(workspace: Workspace, user: User | None, filename: str, data: bytes) 
     so a file that cannot be read is refused here and its copy removed."""
     batch = stage_upload(workspace, user, filename, data)
     if batch.format == "csv":
+        if broker_csv.looks_like_broker_csv(data):  # a broker's export: trades, read by the investments import
+            from financeapp.investments import importing
+
+            try:
+                importing.remember(batch, importing.parse_statement_file(batch.file_name, data))
+            except Invalid:
+                discard_files(batch)
+                raise
         return batch
     try:
         remember_statements(batch, data)
@@ -163,6 +172,10 @@ def remember_statements(batch: ImportBatch, data: bytes | None = None) -> list[d
     """Parse a staged file and keep its statements on the batch (the upload of a bank statement, the
     CSV columns step): a file that cannot be read is refused here, before any other step."""
     parsed = parse_batch(batch, data)
+    from financeapp.investments import importing
+
+    if importing.is_investment_file(parsed):  # an OFX investment statement: its trades, not bank rows
+        return importing.remember(batch, parsed)
     state = WizardState.change(batch, statements=summarise(parsed), warnings=list(parsed.warnings))
     batch.rows_total = parsed.transaction_count
     return state.statements or []

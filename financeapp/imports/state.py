@@ -42,6 +42,9 @@ class WizardState:
     created_categories: list[int] = field(default_factory=list)
     created_labels: list[int] = field(default_factory=list)
     transfers_found: int = 0  # pairs the imported rows make with rows already there (the result page links them)
+    investment: bool = False  # an investment statement: trades (investments/importing.py), not bank rows
+    created_securities: list[int] = field(default_factory=list)  # what an investment import created: undo
+    created_prices: list[int] = field(default_factory=list)  # removes them once nothing uses them
 
     @classmethod
     def load(cls, batch: ImportBatch) -> WizardState:

@@ -43,7 +43,7 @@ def next_url(batch: ImportBatch) -> str:
     if batch.status != "staged":
         return url_for("imports.detail", batch_id=batch.id)
     state = WizardState.load(batch)
-    if batch.format == "csv" and not state.csv_mapping:
+    if batch.format == "csv" and not state.csv_mapping and not state.investment:
         return url_for("imports.columns", batch_id=batch.id)
     if not state.analysed:
         return url_for("imports.accounts", batch_id=batch.id)
@@ -103,7 +103,7 @@ def upload():
 @require_role("viewer")
 def columns(batch_id: int):
     batch = _batch(batch_id)
-    if batch.format != "csv" or batch.status != "staged":
+    if batch.format != "csv" or batch.status != "staged" or WizardState.load(batch).investment:
         return redirect(next_url(batch))
     data = storage.read_stored(batch)  # read and sniffed once for the whole request
     layout = planning.csv_layout(data)
@@ -129,7 +129,8 @@ def columns(batch_id: int):
 @require_role("viewer")
 def accounts(batch_id: int):
     batch = _batch(batch_id)
-    if batch.status != "staged" or (batch.format == "csv" and not WizardState.load(batch).csv_mapping):
+    state = WizardState.load(batch)
+    if batch.status != "staged" or (batch.format == "csv" and not state.csv_mapping and not state.investment):
         return redirect(next_url(batch))
     errors: dict[str, str] = {}
     status = 200
@@ -142,8 +143,10 @@ def accounts(batch_id: int):
         errors, status = (outcome.fields or {"form": outcome.message}), outcome.status
     else:
         chosen = services.default_choices(g.workspace, batch)
-    accounts = list(db.session.scalars(scoped(Account, g.workspace).where(Account.archived.is_(False))
-                                       .order_by(Account.name)))
+    query = scoped(Account, g.workspace).where(Account.archived.is_(False))
+    if state.investment:  # trades go to investment accounts only
+        query = query.where(Account.type == "investment")
+    accounts = list(db.session.scalars(query.order_by(Account.name)))
     return render_template("imports/accounts.html", batch=batch, statements=services.statement_summaries(batch),
                            proposed=services.proposed_names(g.workspace, batch), accounts=accounts, chosen=chosen,
                            errors=errors, warnings=WizardState.load(batch).warnings, new=planning.NEW), status
@@ -226,8 +229,9 @@ def detail(batch_id: int):
 def undo(batch_id: int):
     batch = _batch(batch_id)
     return run_action(lambda: committing.undo_import(g.workspace, batch),
-                      success=lambda removed: f"Undone: removed the {removed} transactions imported from "
-                                              f"{batch.file_name}.",
+                      success=lambda removed: f"Undone: removed the {removed} "
+                                              f"{'trades' if WizardState.load(batch).investment else 'transactions'}"
+                                              f" imported from {batch.file_name}.",
                       then=url_for("imports.index"), back=url_for("imports.detail", batch_id=batch_id))
 
 

@@ -616,9 +616,12 @@ def net_worth(workspace: Workspace, f: ReportFilter, book: RateBook) -> NetWorth
     running = {account_id: before.get(account_id, ZERO) for account_id in ids}
     points: list[NetWorthPoint] = []
     converted: dict[int, Decimal | None] = {}
+    holdings = _investment_values(workspace, [a for a in accounts.values() if a.type == "investment"], months, f.end)
     for key in months:
         point = NetWorthPoint(key)
         last_day = min(month_end(key), f.end) if key == months[-1] else month_end(key)
+        for by_day in holdings.values():  # holdings at market value and trade cash, already in the base currency
+            point.assets += by_day.get(last_day, ZERO)
         for account_id, account in accounts.items():
             running[account_id] += changes.get((account_id, key), ZERO)
             balance = running[account_id] + (account.opening_balance if account.opening_date <= last_day else ZERO)
@@ -636,6 +639,17 @@ def net_worth(workspace: Workspace, f: ReportFilter, book: RateBook) -> NetWorth
         for account_id, account in accounts.items()
     }
     return NetWorth(points, balances, converted, accounts)
+
+
+def _investment_values(workspace: Workspace, accounts: list[Account], months: list[str], end: date
+                       ) -> dict[int, dict[date, Decimal]]:
+    """Investment accounts' holdings (at the last price on or before each month end) and trade cash."""
+    if not accounts:
+        return {}
+    from financeapp.investments.services import values_on  # late: investments imports accounts, which imports reports
+
+    days = [min(month_end(key), end) if key == months[-1] else month_end(key) for key in months]
+    return values_on(workspace, [a.id for a in accounts], days)
 
 
 # Recent transactions ----------------------------------------------------------------------------

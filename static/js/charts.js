@@ -1,6 +1,6 @@
 // The one chart module: every chart of the app is drawn here with Chart.js from an /api/v1 endpoint.
 // A canvas names its data (data-src) and its kind (data-chart: "report" for the report and dashboard
-// series, "debt-plan", "debt-schedule"; data-report-chart is the same as data-chart="report").
+// series, "debt-plan", "debt-schedule", "investment-performance", "price-history"; data-report-chart is the same as data-chart="report").
 // Amounts arrive as strings and become numbers only here. When a chart has drawn, its canvas gets
 // data-drawn="true" and data-chart-ready="true" (the browser tests wait for them); when it cannot be
 // drawn, a [data-chart-error] note beside it shows, or one is added: the table has the same figures.
@@ -213,9 +213,53 @@
     };
   }
 
+  // Investment performance (/api/v1/investments/performance): the value against the net contributions.
+  function investmentPerformance(perf, money) {
+    var labels = perf.points.map(function (p) { return p.date; });
+    var series = function (key) { return perf.points.map(function (p) { return toNumber(p[key]); }); };
+    var options = axisOptions(money, false);
+    options.scales.y.beginAtZero = false;
+    return {
+      type: "line",
+      data: {
+        labels: labels,
+        datasets: [
+          { label: "Value", data: series("value"), borderColor: PALETTE[0], backgroundColor: PALETTE[0] + "33",
+            fill: false, pointRadius: 2, tension: 0.1 },
+          { label: "Contributions", data: series("contributed"), borderColor: PALETTE[9], borderDash: [6, 4],
+            stepped: true, pointRadius: 0, fill: false }
+        ]
+      },
+      options: options
+    };
+  }
+
+  // A security's closing prices (/api/v1/investments/prices?security_id=...), oldest first.
+  function priceHistory(rows, money) {
+    var points = rows.slice().reverse();
+    var options = axisOptions(money, false);
+    options.scales.y.beginAtZero = false;
+    options.plugins.legend = { display: false };
+    return {
+      type: "line",
+      data: {
+        labels: points.map(function (p) { return p.date; }),
+        datasets: [{ label: "Close", data: points.map(function (p) { return toNumber(p.close); }),
+                     borderColor: PALETTE[0], pointRadius: 1, tension: 0.1, fill: false }]
+      },
+      options: options
+    };
+  }
+
   var KINDS = {
     forecast: forecast,
     projection: projection,
+    "investment-performance": function (data, canvas) {
+      return investmentPerformance(data, formatter(canvas.getAttribute("data-currency") || "USD"));
+    },
+    "price-history": function (data, canvas) {
+      return priceHistory(data, formatter(canvas.getAttribute("data-currency") || "USD"));
+    },
     report: function (data, canvas) { return config(data, Number(canvas.getAttribute("data-aspect")) || null); },
     "debt-plan": function (data, canvas) { return debtPlan(data, formatter(canvas.getAttribute("data-currency") || "USD")); },
     "debt-schedule": function (data, canvas) {

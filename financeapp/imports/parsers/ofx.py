@@ -20,13 +20,21 @@ prefers UTF-8 when the bytes are valid UTF-8 and the header says otherwise, beca
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from financeapp.imports.parsed import ParsedFile, ParsedStatement, ParsedTransaction, ParseError
+from financeapp.imports.parsed import (
+    ParsedFile,
+    ParsedSecurity,
+    ParsedStatement,
+    ParsedTransaction,
+    ParseError,
+)
+from financeapp.imports.parsers import ofx_investments as invest
 from financeapp.imports.parsers._text import (
     UTF8_BOM,
     bom_encoding,
@@ -60,6 +68,12 @@ _INVESTMENT_TRANSACTIONS = {
     "SPLIT", "TRANSFER",
 }  # fmt: skip
 _POSITIONS = {"POSDEBT", "POSMF", "POSOPT", "POSOTHER", "POSSTOCK"}
+# Aggregates whose data elements belong to the aggregate around them (an INVBUY's UNITS are its BUYSTOCK's),
+# and the aggregates that collect them: the investment reader sees one flat dict per trade, position, security.
+_MERGE_UP = {"INVTRAN", "INVBUY", "INVSELL", "SECID", "INVPOS", "SECINFO", "INV401KSOURCE"}
+_PREFIXED = {"CURRENCY", "ORIGCURRENCY"}  # merged as CURRENCY.CURSYM, so CURRATE and CURSYM keep their owner
+_COLLECTORS = (_INVESTMENT_TRANSACTIONS | _POSITIONS | set(invest.SECURITY_KINDS)
+               | {"INVBUY", "INVSELL", "INVTRAN", "INVPOS", "SECINFO", "STMTTRN"})
 # Tags that contain other tags. Every other tag is a data element: its value runs to the next '<', and its
 # closing tag is optional (OFX 1.x SGML) and ignored.
 _AGGREGATES = frozenset(
@@ -187,6 +201,9 @@ class _Reader:
         self.signon_ok = False
         self.accounts_listed: list[str] = []
         self.closed = False
+        self.trade_rows = 0
+        self.not_imported: Counter[str] = Counter()
+        self.securities: dict[str, ParsedSecurity] = {}
 
     # -- tokens --
     def feed(self, text: str) -> None:
@@ -231,6 +248,7 @@ class _Reader:
             kind = _STATEMENTS[tag]
             self.statement = ParsedStatement(account_type="" if kind == "bank" else kind)
             self.skipped_trades = Counter()
+            self.not_imported = Counter()
             self.positions = 0
 
     def _end(self, tag: str, fields: dict[str, str]) -> str:
@@ -262,11 +280,53 @@ class _Reader:
                 self.stack[-1][1]["_statement"] = "1"
         elif tag in _INVESTMENT_TRANSACTIONS and parent == "INVTRANLIST":
             self.skipped_trades[tag] += 1
+            self._trade(tag, fields)
         elif tag in _POSITIONS and parent == "INVPOSLIST":
             self.positions += 1
+            self._position(tag, fields)
+        elif tag in invest.SECURITY_KINDS and parent == "SECLIST":
+            security = invest.security_from(tag, fields, None)
+            if security is not None:
+                self.securities.setdefault(security.key, security)
         elif tag == "ACCTINFO":
             self.accounts_listed.append(fields.get("DESC", "") or "an account")
+        elif parent in _COLLECTORS and self.stack and (tag in _MERGE_UP or tag in _PREFIXED):
+            into = self.stack[-1][1]
+            prefix = f"{tag}." if tag in _PREFIXED else ""
+            for key, value in fields.items():
+                into.setdefault(prefix + key, value)
         return tag
+
+    # -- investments (ofx_investments.py reads the aggregates) --
+    def _curdef(self) -> str | None:
+        for name, fields in reversed(self.stack):
+            if name in _STATEMENTS:
+                return fields.get("CURDEF", "").strip().upper() or None
+        return None
+
+    def _trade(self, tag: str, fields: dict[str, str]) -> None:
+        if self.statement is None:
+            return
+        self.trade_rows += 1
+        trade = invest.trade_from(tag, fields, self.trade_rows, self._curdef())
+        if isinstance(trade, str):
+            fitid = squash(fields.get("FITID"))
+            self.not_imported[tag] += 1
+            self.warnings.append(f"Investment transaction {self.trade_rows} ({tag}{f' {fitid}' if fitid else ''}) "
+                                 f"is left out: {trade}.")
+        else:
+            self.statement.trades.append(trade)
+
+    def _position(self, tag: str, fields: dict[str, str]) -> None:
+        if self.statement is None:
+            return
+        position = invest.position_from(tag, fields, self._curdef())
+        if isinstance(position, str):
+            raise ParseError(f"The statement's positions cannot be read: {position}.")
+        if position is None:
+            self.warnings.append(f"A position ({tag}) names no security (SECID) and is left out.")
+        else:
+            self.statement.positions.append(position)
 
     def _transaction(self, f: dict[str, str]) -> None:
         self.txn_count += 1
@@ -290,6 +350,9 @@ class _Reader:
             raise ParseError(f"TRNAMT “{short(raw_amount)}” of {which} is not an amount.", row=row)
         if fitid:
             self.fitids[fitid] += 1
+        if self._parent() == "INVBANKTRAN":
+            self.trade_rows += 1
+            self.statement.trades.append(invest.cash_trade(f, self.trade_rows, on, amount, self._curdef()))
         self.statement.transactions.append(
             ParsedTransaction(
                 row=row,
@@ -331,10 +394,12 @@ class _Reader:
             total = sum(self.skipped_trades.values())
             statement.skipped.append(
                 f"{total} investment transaction{'s' if total != 1 else ''} ({kinds}): "
-                "trades are not imported, only cash lines (INVBANKTRAN)"
+                "a bank import reads only the cash lines (INVBANKTRAN); the trades import with flask investments "
+                "import or the import wizard"
             )
         if self.positions:
             statement.skipped.append(f"{self.positions} position{'s' if self.positions != 1 else ''} (holdings)")
+        statement.positions_on = _ofx_date(f.get("DTASOF", "")) if statement.account_type == "investment" else None
         self.statements.append(statement)
         self.statement = None
 
@@ -356,7 +421,25 @@ class _Reader:
                 warnings.append("The file holds a sign-on response but no statement: nothing to import.")
             else:
                 raise ParseError("The OFX file holds no statement and no sign-on response: it is empty.")
-        return ParsedFile(format="ofx", statements=self.statements, warnings=warnings)
+        return ParsedFile(format="ofx", statements=self.statements, warnings=warnings,
+                          securities=self._all_securities())
+
+    def _all_securities(self) -> dict[str, ParsedSecurity]:
+        """SECLIST's securities, in the statement's currency when they name none, and one for each security a
+        trade or position names that SECLIST does not describe (named by its id)."""
+        currency = next((s.currency for s in self.statements if s.trades or s.positions), None)
+        found: dict[str, ParsedSecurity] = {}
+        key: str | None
+        for key, security in self.securities.items():
+            found[key] = security if security.currency else dataclasses.replace(security, currency=currency)
+        for statement in self.statements:
+            keys = [t.security for t in statement.trades] + [p.security for p in statement.positions]
+            for key in keys:
+                if key and key not in found:
+                    kind, unique = key.split(":", 1)
+                    found[key] = ParsedSecurity(key=key, symbol=unique[:32], name=f"{kind} {unique}"[:200],
+                                                currency=statement.currency or currency, unique_id=unique[:32])
+        return found
 
 
 def _status(fields: dict[str, str]) -> str:

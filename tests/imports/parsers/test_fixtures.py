@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from financeapp.imports.parsed import ParsedFile, ParseError
 from financeapp.imports.parsers import CsvMapping, parse, sniff
+from tests.conftest import SHARED
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED / "fixtures"
 if not FIXTURES.is_dir():
     pytest.skip("../shared/fixtures is absent (a clone without the shared fixtures)", allow_module_level=True)
 

@@ -128,6 +128,7 @@ def test_investment_statement_imports_cash_lines_and_lists_what_it_skipped() -> 
     assert (statement.account_number, statement.account_type) == ("77", "investment")
     assert [(t.amount, t.payee, t.external_id) for t in statement.transactions] == [(D("250.00"), "Deposit", "3")]
     assert statement.skipped == [
-        "2 investment transactions (1 BUYSTOCK, 1 INCOME): trades are not imported, only cash lines (INVBANKTRAN)",
+        "2 investment transactions (1 BUYSTOCK, 1 INCOME): a bank import reads only the cash lines (INVBANKTRAN); "
+        "the trades import with flask investments import or the import wizard",
         "1 position (holdings)",
     ]
