@@ -183,3 +183,18 @@ def test_a_foreign_sale_shows_its_gain_in_the_base_currency_with_the_currency_ef
     page = client.get(f"/investments/securities/{sap.id}").get_data(as_text=True)
     # 100 EUR gain; in USD 1,320 - 1,100 = 220, of which 220 - 100 x 1.20 = 100 is the rate's.
     assert "€100.00" in page and "$220.00" in page and "currency $100.00" in page
+
+
+def test_realized_gains_and_income_over_a_period(client, owner):
+    from tests.investments.conftest import sell
+
+    buy(owner.ws, owner.broker, owner.acme, "10", "100", date(2026, 1, 2))
+    sell(owner.ws, owner.broker, owner.acme, "2", "110", date(2026, 2, 2))
+    sell(owner.ws, owner.broker, owner.acme, "2", "130", date(2026, 4, 2))
+    cash(owner.ws, owner.broker, "dividend", "3.25", date(2026, 1, 15), owner.acme)
+    everything = client.get("/investments/?as_of=2026-06-30").get_data(as_text=True)
+    assert '<div class="fs-5 fw-semibold" id="realized"><span class="amount ">$80.00</span>' in everything
+    spring = client.get("/investments/?as_of=2026-06-30&start=2026-03-01").get_data(as_text=True)
+    assert '<div class="fs-5 fw-semibold" id="realized"><span class="amount ">$60.00</span>' in spring
+    assert "sales since 2026-03-01" in spring
+    assert '<div class="fs-5 fw-semibold" id="income">$0.00</div>' in spring
