@@ -608,8 +608,22 @@ def trade_rows(workspace: Workspace, account_ids: Sequence[int], until: date | N
             return None
         return Decimal(value).scaleb(quantity_scale) if scaled else Decimal(value)  # type: ignore[arg-type]
 
+    # The driver's rows as they come (no Row objects, no processing per value): the statement holds only
+    # ids and dates, rendered inline. Flushed first, as a query through the session would be (autoflush).
+    db.session.flush()
+    connection = db.session.connection()
+    sql = str(query.order_by(Trade.on, Trade.id).compile(
+        dialect=connection.dialect, compile_kwargs={"literal_binds": True, "render_postcompile": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        raw = cursor.fetchall()
+    finally:
+        cursor.close()
     for account_id, currency, trade_id, on, kind, security_id, qty, price, fees, taxes, amount, split_from, \
-            split_to in db.session.execute(query.order_by(Trade.on, Trade.id)):
+            split_to in raw:
+        if isinstance(on, str):  # SQLite keeps dates as text
+            on = date.fromisoformat(on)
         event = Event(trade_id, on, kind, security_id, quantity(qty) or ZERO, quantity(price),
                       ZERO if fees is None else Decimal(fees).scaleb(money_scale),
                       ZERO if taxes is None else Decimal(taxes).scaleb(money_scale),
