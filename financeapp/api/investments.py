@@ -186,7 +186,7 @@ def investments_trades_create():
     if isinstance(account_id, bool) or not isinstance(account_id, int) or as_id(account_id) is None:
         errors["account_id"] = "Send the investment account's id."
     kind = body.get("kind")
-    if kind not in TRADE_KINDS:
+    if not isinstance(kind, str) or kind not in TRADE_KINDS:
         errors["kind"] = f"Choose one of: {', '.join(TRADE_KINDS)}."
     on = None
     if not isinstance(body.get("date"), str):
@@ -205,7 +205,7 @@ def investments_trades_create():
     symbol = _text(body, "symbol", errors, 32)
     name = _text(body, "name", errors, 120)
     security_kind = body.get("security_kind") or "stock"
-    if security_kind not in SECURITY_KINDS:
+    if not isinstance(security_kind, str) or security_kind not in SECURITY_KINDS:
         errors["security_kind"] = f"Choose one of: {', '.join(SECURITY_KINDS)}."
     currency = _text(body, "currency", errors, 3)
     memo = _text(body, "memo", errors, 255)
@@ -313,7 +313,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
-             422: "Invalid"}
+             415: "UnsupportedMediaType", 422: "Invalid"}
     return {str(s): {"$ref": f"#/components/responses/{names[s]}"} for s in statuses}
 
 
@@ -465,7 +465,7 @@ OPENAPI: dict[str, Any] = {
                 "tags": ["investments"],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewTrade")}}},
                 "responses": {"201": _json(_envelope(_ref("Trade")), "The trade."),
-                              **_errors(400, 401, 403, 404, 409, 422)},
+                              **_errors(400, 401, 403, 404, 409, 415, 422)},
             },
         },
         "/api/v1/investments/prices": {
@@ -480,7 +480,8 @@ OPENAPI: dict[str, Any] = {
                 "operationId": "createInvestmentPrice", "summary": "Set a closing price (replaces that day's)",
                 "tags": ["investments"],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPrice")}}},
-                "responses": {"201": _json(_envelope(_ref("Price")), "The price."), **_errors(400, 401, 403, 404, 422)},
+                "responses": {"201": _json(_envelope(_ref("Price")), "The price."),
+                              **_errors(400, 401, 403, 404, 415, 422)},
             },
         },
         "/api/v1/investments/performance": {"get": {

@@ -65,7 +65,9 @@ class Page(Paged, Generic[T]):
 def page_number(value: Any) -> int:
     """A page number from a query string: 1 for anything that is not a positive integer."""
     text = str(value or "").strip()
-    return min(int(text), MAX_PAGE) if text.isdigit() and 0 < len(text) <= 7 and int(text) > 0 else 1
+    # isascii: "³" and "٣" are digits to str.isdigit but not to int() (a 500 before).
+    return min(int(text), MAX_PAGE) if text.isascii() and text.isdigit() and 0 < len(text) <= 7 \
+        and int(text) > 0 else 1
 
 
 def clamp(number: int, total: int, per_page: int) -> int:

@@ -351,8 +351,11 @@ def quantity_text(value: Decimal) -> str:
     return f"{normal + 0:f}"
 
 
-def _check_holdings(workspace: Workspace, account: Account, security_ids: set[int | None]) -> None:
-    """Replay each security's trades in the account: no day may end with fewer than zero shares."""
+def check_holdings(workspace: Workspace, account: Account, security_ids: Iterable[int | None]) -> None:
+    """Replay each security's trades in the account: no trade may take more shares than are held.
+
+    `record_trade(..., check=False)` leaves this to the caller: an import records all its trades,
+    then checks each security once (rather than replaying its history after every row)."""
     for security_id in security_ids:
         if security_id is None:
             continue
@@ -366,14 +369,16 @@ def _check_holdings(workspace: Workspace, account: Account, security_ids: set[in
             raise ShortSaleRefused(message, fields={"quantity": message}) from None
 
 
-def record_trade(workspace: Workspace, account: Account, data: NewTrade) -> Trade:
-    """Add a trade to an investment account; a sale of shares not held is refused."""
+def record_trade(workspace: Workspace, account: Account, data: NewTrade, *, check: bool = True) -> Trade:
+    """Add a trade to an investment account; a sale of shares not held is refused (with `check=False`,
+    by the caller's `check_holdings` once all its trades are in)."""
     _require_investment(workspace, account)
     trade = Trade()
     _fill(workspace, account, trade, data)
     db.session.add(trade)
     db.session.flush()
-    _check_holdings(workspace, account, {trade.security_id})
+    if check:
+        check_holdings(workspace, account, {trade.security_id})
     return trade
 
 
@@ -385,7 +390,7 @@ def update_trade(workspace: Workspace, trade: Trade, data: NewTrade) -> Trade:
     before = trade.security_id
     _fill(workspace, account, trade, data)
     db.session.flush()
-    _check_holdings(workspace, account, {before, trade.security_id})
+    check_holdings(workspace, account, {before, trade.security_id})
     return trade
 
 
@@ -397,7 +402,7 @@ def delete_trade(workspace: Workspace, trade: Trade) -> None:
     security_id = trade.security_id
     db.session.delete(trade)
     db.session.flush()
-    _check_holdings(workspace, account, {security_id})
+    check_holdings(workspace, account, {security_id})
 
 
 def list_trades(workspace: Workspace, *, account_id: int | None = None, security_id: int | None = None,
@@ -603,8 +608,22 @@ def trade_rows(workspace: Workspace, account_ids: Sequence[int], until: date | N
             return None
         return Decimal(value).scaleb(quantity_scale) if scaled else Decimal(value)  # type: ignore[arg-type]
 
+    # The driver's rows as they come (no Row objects, no processing per value): the statement holds only
+    # ids and dates, rendered inline. Flushed first, as a query through the session would be (autoflush).
+    db.session.flush()
+    connection = db.session.connection()
+    sql = str(query.order_by(Trade.on, Trade.id).compile(
+        dialect=connection.dialect, compile_kwargs={"literal_binds": True, "render_postcompile": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        raw = cursor.fetchall()
+    finally:
+        cursor.close()
     for account_id, currency, trade_id, on, kind, security_id, qty, price, fees, taxes, amount, split_from, \
-            split_to in db.session.execute(query.order_by(Trade.on, Trade.id)):
+            split_to in raw:
+        if isinstance(on, str):  # SQLite keeps dates as text
+            on = date.fromisoformat(on)
         event = Event(trade_id, on, kind, security_id, quantity(qty) or ZERO, quantity(price),
                       ZERO if fees is None else Decimal(fees).scaleb(money_scale),
                       ZERO if taxes is None else Decimal(taxes).scaleb(money_scale),

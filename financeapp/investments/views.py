@@ -27,6 +27,16 @@ def _method_arg() -> str | None:
     return method if method in COST_METHODS else None
 
 
+def _day_arg(name: str) -> date | None:
+    """A YYYY-MM-DD query value, None when absent or unreadable."""
+    text = (request.args.get(name) or "").strip()
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    return day if day is not None and in_date_range(day) else None
+
+
 def _as_of_arg() -> date:
     text = (request.args.get("as_of") or "").strip()
     try:
@@ -45,8 +55,9 @@ def _as_of_arg() -> date:
 
 def _holdings_page(account=None):
     accounts = services.investment_accounts(g.workspace)
-    as_of, method = _as_of_arg(), _method_arg()
-    result = services.portfolio(g.workspace, accounts=[account] if account else None, as_of=as_of, method=method)
+    as_of, method, start = _as_of_arg(), _method_arg(), _day_arg("start")
+    result = services.portfolio(g.workspace, accounts=[account] if account else None, as_of=as_of, method=method,
+                                start=start if start and start <= as_of else None)
     method_form = None
     if account is not None:
         method_form = MethodForm(formdata=None, cost_method=result.methods.get(account.id, "fifo"))

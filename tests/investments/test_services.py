@@ -177,3 +177,18 @@ def test_a_kept_book_is_not_used_once_a_trade_changes(books):
     # Moved after the sale: the sale now takes the 120 lot (FIFO), and the 100 lot is still held.
     result = services.portfolio(books.ws, as_of=day)
     assert result.realized_gain == D("100") and result.holdings[0].cost == D("1000")
+
+
+def test_an_import_checks_the_holdings_once_after_all_its_trades(books):
+    """Rows in statement order may sell before the buy that covers it on the same day is recorded."""
+    sold = services.record_trade(books.ws, books.broker, services.NewTrade(
+        kind="sell", on=date(2026, 1, 5), security_id=books.acme.id, quantity=D(5), price=D(10)), check=False)
+    services.record_trade(books.ws, books.broker, services.NewTrade(
+        kind="buy", on=date(2026, 1, 4), security_id=books.acme.id, quantity=D(5), price=D(9)), check=False)
+    services.check_holdings(books.ws, books.broker, {books.acme.id})
+    assert sold.amount == D("50.00")
+    services.record_trade(books.ws, books.broker, services.NewTrade(
+        kind="sell", on=date(2026, 1, 6), security_id=books.acme.id, quantity=D(1), price=D(10)), check=False)
+    with pytest.raises(services.ShortSaleRefused, match="You hold only 0 shares of ACME on 2026-01-06"):
+        services.check_holdings(books.ws, books.broker, {books.acme.id})
+    db.session.rollback()

@@ -167,3 +167,34 @@ def test_the_dashboard_has_no_investments_card_without_investment_accounts(clien
     make_account(ws, "Checking", opening_balance="10")
     auth.login("plain@example.com")
     assert 'id="investments-card"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_foreign_sale_shows_its_gain_in_the_base_currency_with_the_currency_effect(client, owner):
+    from financeapp.investments import services
+    from financeapp.rates.services import set_rate
+    from tests.investments.conftest import sell
+
+    sap = services.find_or_create_security(owner.ws, "SAP", name="SAP", kind="stock", currency="EUR")
+    set_rate(owner.ws, "EUR", "USD", date(2026, 1, 1), Decimal("1.10"))
+    set_rate(owner.ws, "EUR", "USD", date(2026, 6, 1), Decimal("1.20"))
+    db.session.commit()
+    buy(owner.ws, owner.broker, sap, "10", "100", date(2026, 1, 2))
+    sell(owner.ws, owner.broker, sap, "10", "110", date(2026, 6, 2))
+    page = client.get(f"/investments/securities/{sap.id}").get_data(as_text=True)
+    # 100 EUR gain; in USD 1,320 - 1,100 = 220, of which 220 - 100 x 1.20 = 100 is the rate's.
+    assert "€100.00" in page and "$220.00" in page and "currency $100.00" in page
+
+
+def test_realized_gains_and_income_over_a_period(client, owner):
+    from tests.investments.conftest import sell
+
+    buy(owner.ws, owner.broker, owner.acme, "10", "100", date(2026, 1, 2))
+    sell(owner.ws, owner.broker, owner.acme, "2", "110", date(2026, 2, 2))
+    sell(owner.ws, owner.broker, owner.acme, "2", "130", date(2026, 4, 2))
+    cash(owner.ws, owner.broker, "dividend", "3.25", date(2026, 1, 15), owner.acme)
+    everything = client.get("/investments/?as_of=2026-06-30").get_data(as_text=True)
+    assert '<div class="fs-5 fw-semibold" id="realized"><span class="amount ">$80.00</span>' in everything
+    spring = client.get("/investments/?as_of=2026-06-30&start=2026-03-01").get_data(as_text=True)
+    assert '<div class="fs-5 fw-semibold" id="realized"><span class="amount ">$60.00</span>' in spring
+    assert "sales since 2026-03-01" in spring
+    assert '<div class="fs-5 fw-semibold" id="income">$0.00</div>' in spring
