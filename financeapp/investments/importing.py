@@ -553,13 +553,19 @@ def commit_plan(workspace: Workspace, plan: InvestmentPlan, batch: ImportBatch, 
         if security.id not in ids.values() and _is_new(security):
             written.securities_created.append(security.id)
         ids[key] = security.id
+    touched: set[int | None] = set()
     for row in rows:
         try:
-            services.record_trade(workspace, account, _new_trade(row, ids, batch.id))
+            trade = services.record_trade(workspace, account, _new_trade(row, ids, batch.id), check=False)
         except FinanceError as err:
             where = f"line {row.row}" if row.row else f"the {row.description.lower()} the positions need"
             raise type(err)(f"Nothing was imported: {where}: {err.message}") from None
+        touched.add(trade.security_id)
         written.trades += 1
+    try:  # each security's history replayed once, not after every row (that made a long file quadratic)
+        services.check_holdings(workspace, account, touched)
+    except FinanceError as err:
+        raise type(err)(f"Nothing was imported: {err.message}") from None
     for price in plan.prices:
         if price.status == "same":
             continue
@@ -666,7 +672,7 @@ def undo_trades(workspace: Workspace, batch: ImportBatch) -> int:
         if account is None or security_id is None:
             continue
         try:
-            services._check_holdings(workspace, account, {security_id})
+            services.check_holdings(workspace, account, {security_id})
         except services.ShortSaleRefused as err:
             raise Conflict(f"This import cannot be undone: later trades need its shares. {err.message}") from None
     state = WizardState.load(batch)
