@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from financeapp.auth.services import Registration, find_user, register_user
 from financeapp.core.db import utcnow
 from financeapp.demo.generator import generate_history
+from financeapp.demo.investments import seed_demo_investments
 from financeapp.demo.planning import seed_demo_budgets, seed_demo_debts, seed_demo_goals, seed_demo_recurring
 from financeapp.extensions import db
 from financeapp.transactions.models import Transaction
@@ -36,7 +37,7 @@ def demo_workspace(email: str) -> Workspace | None:
 
 
 def seed_demo_planning(email: str) -> dict[str, int]:
-    """Budgets, goals, debts and recurring items for the demo workspace (each skips what exists)."""
+    """Budgets, goals, debts, recurring items and trades for the demo workspace (each skips what exists)."""
     workspace = demo_workspace(email)
     if workspace is None:
         return {}
@@ -45,6 +46,7 @@ def seed_demo_planning(email: str) -> dict[str, int]:
         "goals": seed_demo_goals(workspace),
         "debts": len(seed_demo_debts(workspace)),
         "recurring items": seed_demo_recurring(workspace),
+        "investment trades": seed_demo_investments(workspace),
     }
 
 

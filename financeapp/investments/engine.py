@@ -159,7 +159,7 @@ class Book:
                                       event.amount * event.rate))
         elif kind == "fee":
             self.fees += -event.amount
-        elif kind not in ("deposit", "withdrawal"):
+        elif kind not in ("deposit", "withdrawal", "ledger"):  # "ledger": the account's own cash entries
             raise ValueError(f"unknown trade kind {kind!r}")
 
     def _open(self, event: Event, cost: Decimal) -> None:

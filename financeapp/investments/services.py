@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from financeapp.accounts.models import Account
+from financeapp.accounts.queries import balance_on
 from financeapp.core.db import Money
 from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.core.money import is_currency, quantize
@@ -55,6 +56,7 @@ from financeapp.investments.models import (
     Trade,
 )
 from financeapp.rates.models import ExchangeRate
+from financeapp.transactions.models import Transaction
 from financeapp.workspaces.models import Workspace
 
 ZERO = Decimal(0)
@@ -867,6 +869,10 @@ def portfolio(workspace: Workspace, *, accounts: Sequence[Account] | None = None
         for income in book.income_between(start, day):
             paid_by = security_map.get(income.security) if isinstance(income.security, int) else None
             income_rows.append((income, paid_by, account_id))
+    for account in chosen:  # the account's own ledger (opening balance, transfers in and out) is its cash too
+        ledger = balance_on(account, day)
+        if ledger:
+            cash[account.currency] += ledger
     quotes = last_prices(workspace, held, day)
     limit = stale_after if stale_after is not None else stale_days()
     result = Portfolio(day, start, workspace.base_currency, chosen, methods, [], sales,
@@ -1005,6 +1011,32 @@ def first_trade_day(workspace: Workspace, account_ids: Sequence[int]) -> date | 
         Trade.workspace_id == workspace.id, Trade.account_id.in_(account_ids)))
 
 
+def ledger_events(accounts: Sequence[Account], until: date) -> dict[int, list[tuple[Event, str]]]:
+    """The accounts' own ledger as cash events, so returns value the cash the holdings page shows.
+
+    The opening balance and transfers from and to the workspace's other accounts are external flows
+    (a deposit or a withdrawal); any other ledger entry (interest booked by hand, a fee) is cash that
+    stays inside. Ids are negative, so they never meet a trade's and come first on their day."""
+    found: dict[int, list[tuple[Event, str]]] = defaultdict(list)
+    by_id = {account.id: account for account in accounts}
+    for account in accounts:
+        if account.opening_balance and account.opening_date <= until:
+            kind = "deposit" if account.opening_balance > 0 else "withdrawal"
+            found[account.id].append((Event(-(10**15) - account.id, account.opening_date, kind, None,
+                                            amount=account.opening_balance), account.currency))
+    if not by_id:
+        return found
+    rows = db.session.execute(
+        sa.select(Transaction.id, Transaction.account_id, Transaction.on, Transaction.amount,
+                  Transaction.transfer_key)
+        .where(Transaction.account_id.in_(list(by_id)), Transaction.on <= until)
+        .order_by(Transaction.on, Transaction.id))
+    for txn_id, account_id, on, amount, transfer_key in rows:
+        kind = "ledger" if transfer_key is None else "deposit" if amount > 0 else "withdrawal"
+        found[account_id].append((Event(-txn_id, on, kind, None, amount=amount), by_id[account_id].currency))
+    return found
+
+
 def performance_of(workspace: Workspace, *, accounts: Sequence[Account] | None = None, start: date | None = None,
                    end: date | None = None) -> Performance:
     """TWR and XIRR of the accounts (all investment accounts when None) from `start` to `end`, in the
@@ -1016,6 +1048,8 @@ def performance_of(workspace: Workspace, *, accounts: Sequence[Account] | None =
     if first > last:
         raise Invalid("The start is after the end.", fields={"start": "The start is after the end."})
     rows = trade_rows(workspace, ids, last) if ids else {}
+    for account_id, entries in ledger_events(chosen, last).items():
+        rows.setdefault(account_id, []).extend(entries)
     merged = sorted(((event, currency, account_id) for account_id, account_rows in rows.items()
                      for event, currency in account_rows), key=lambda item: (item[0].on, item[0].id))
     security_map = {s.id: s for s in securities(workspace)}

@@ -12,7 +12,8 @@ from scipy.optimize import brentq
 from financeapp.extensions import db
 from financeapp.investments import performance, services
 from financeapp.investments.performance import Valuation
-from tests.factories import make_account
+from financeapp.transactions import services as ledger
+from tests.factories import make_account, make_transaction
 from tests.investments.conftest import buy, cash, price
 
 D = Decimal
@@ -137,3 +138,25 @@ def test_shares_transferred_in_are_an_external_flow_at_market_value(books):
     result = services.performance_of(ws, start=date(2026, 1, 1), end=date(2026, 2, 1))
     assert result.points[1].flow == D(500)  # 10 shares at the day's 50, not their basis of 20
     assert result.twr == D("0.1")
+
+
+def test_the_accounts_ledger_cash_is_valued_and_its_transfers_are_flows(books):
+    """Cash moved in through the ledger (the opening balance, a transfer) is a flow, as a deposit trade is;
+    a ledger entry that is not a transfer (interest booked by hand) stays inside and is part of the return."""
+    ws, broker, acme = books.ws, books.broker, books.acme
+    broker.opening_balance, broker.opening_date = D("1000"), date(2025, 12, 31)
+    checking = make_account(ws, "Checking")
+    db.session.commit()
+    buy(ws, broker, acme, "10", "100", date(2026, 1, 2))
+    price(ws, acme, "100", date(2026, 1, 2))
+    price(ws, acme, "110", date(2026, 2, 1))
+    ledger.record_transfer(ws, ledger.TransferInput(from_account_id=checking.id, to_account_id=broker.id,
+                                                    on=date(2026, 2, 1), amount=D("500")))
+    make_transaction(broker, "5.00", on=date(2026, 2, 10), memo="Interest booked by hand")
+    db.session.commit()
+    price(ws, acme, "110", date(2026, 2, 28))
+    result = services.performance_of(ws, start=date(2026, 1, 1), end=date(2026, 2, 28))
+    assert result.points[-1].value == D("1605")  # 10 x 110 + 1,000 - 1,000 + 500 + 5
+    assert sum(point.flow for point in result.points) == D("500")  # the transfer; the opening is before the start
+    # (1,100 / 1,000) before the transfer on 1 Feb, then (1,605 / 1,600) after it
+    assert result.twr == (D("1100") / D("1000") * D("1605") / D("1600") - 1).quantize(result.twr)

@@ -11,7 +11,7 @@ from financeapp.core.errors import Conflict, Invalid, NotFound
 from financeapp.extensions import db
 from financeapp.investments import services
 from financeapp.investments.models import Trade
-from tests.factories import make_account
+from tests.factories import make_account, make_transaction
 from tests.investments.conftest import buy, cash, price, sell
 
 D = Decimal
@@ -25,6 +25,16 @@ def test_a_buy_takes_price_times_quantity_plus_fees_from_cash(books):
     [holding] = result.holdings
     assert holding.quantity == 10 and holding.cost == D("1010")
     assert result.cash == {"USD": D("-1010")}
+
+
+def test_the_accounts_ledger_balance_is_cash_beside_the_trades_cash(books):
+    """Money moved in by a ledger transfer (or the opening balance) is the account's cash, which buys spend."""
+    books.broker.opening_balance = D("2000")
+    make_transaction(books.broker, "500.00", on=date(2026, 2, 1), memo="Transfer in")
+    buy(books.ws, books.broker, books.acme, "10", "100", date(2026, 2, 2), fees="10")
+    result = services.portfolio(books.ws, as_of=date(2026, 2, 3))
+    assert result.cash == {"USD": D("1490")}  # 2,000 + 500 - 1,010
+    assert services.portfolio(books.ws, as_of=date(2026, 1, 31)).cash == {"USD": D("2000")}
 
 
 def test_a_sale_of_more_than_is_held_is_refused_with_the_holding_and_date(books):
