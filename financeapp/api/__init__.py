@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         me,
         openapi,
         reports,
+        resources,
         transactions,
     )
 

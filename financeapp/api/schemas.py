@@ -180,6 +180,15 @@ class _Fields:
             return default or ""
         return value
 
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.body.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(name, "Send true or false.")
+            return default
+        return value
+
     def labels(self, name: str = "labels") -> tuple[str, ...]:
         value = self.body.get(name)
         if value is None:
@@ -199,6 +208,17 @@ class _Fields:
         if len(names) > MAX_LABELS:
             self.error(name, f"At most {MAX_LABELS} labels.")
         return tuple(names) if self.ok(name) else ()
+
+
+def fields_of(body: Mapping[str, Any], allowed: frozenset[str], errors: dict[str, str]) -> _Fields:
+    """A field reader for another resource's body (every bad field collected in `errors`)."""
+    return _Fields(body, allowed, errors)
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    """Invalid (422) naming every bad field, when there is any."""
+    if errors:
+        raise _invalid(errors)
 
 
 def _invalid(errors: dict[str, str]) -> Invalid:

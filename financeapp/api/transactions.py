@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request, url_for
 
 from financeapp.api import bp
+from financeapp.api.resources import idempotent
 from financeapp.api.schemas import MAX_ID, amount_text, read_json, transaction_filter, transaction_input
 from financeapp.core.errors import NotFound
 from financeapp.core.scoping import get_scoped_or_404, require_role
@@ -56,6 +57,7 @@ def transactions_index():
             "per_page": f.per_page,
             "total": page.total,
             "pages": page.pages,
+            "next": page.number + 1 if page.number < page.pages else None,
             "sum": amount_text(page.sum, currency) if currency else None,
             "currency": currency,
             "sums": {code: amount_text(total, code) for code, total in page.sums.items()},
@@ -75,6 +77,7 @@ def transactions_detail(transaction_id: int):
 
 @bp.post("/transactions")
 @require_role("member")
+@idempotent
 def transactions_create():
     """Record an entry (one row) or a transfer (both sides); 201 with what was written."""
     data = transaction_input(read_json(request))
