@@ -160,7 +160,7 @@ READS = [
     "/api/v1/transactions/{txn}", "/api/v1/debts/{debt}/schedule", "/transactions/searches/{search}",
     "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
-    "/transactions/found-transfers?batch={batch}",
+    "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -189,6 +189,11 @@ WRITES = [
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
 ]
+# The API's changes by other methods than POST (sent as JSON): (method, url).
+API_CHANGES = [
+    ("PATCH", "/api/v1/accounts/{acc}"), ("DELETE", "/api/v1/accounts/{acc}?delete_transactions=true"),
+    ("PATCH", "/api/v1/invoices/{doc}"),
+]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
               "/settings/tokens/{token}/revoke", "/settings/devices/{device}/revoke", "/workspaces/{ws}/switch",
@@ -205,17 +210,17 @@ NOT_LISTED: dict[str, str] = {}
 def scoped_routes(app: Flask) -> set[tuple[str, str]]:
     """(method, rule) of every route that takes an id, such as ("POST", "/goals/<int:goal_id>/delete")."""
     return {(method, rule.rule) for rule in app.url_map.iter_rules() if "<int:" in rule.rule
-            for method in sorted(rule.methods & {"GET", "POST"})}
+            for method in sorted(rule.methods & {"GET", "POST", "PATCH", "DELETE"})}
 
 
 def listed_routes(app: Flask) -> set[tuple[str, str]]:
     """The (method, rule) pairs READS and WRITES reach, found by matching their URLs against the app."""
     adapter = app.url_map.bind("localhost")
     listed = set()
-    for method, urls in (("GET", READS), ("POST", WRITES)):
-        for url in urls:
-            rule, _ = adapter.match(url.format_map(defaultdict(lambda: 1)).split("?")[0], method, return_rule=True)
-            listed.add((method, rule.rule))
+    pairs = [("GET", url) for url in READS] + [("POST", url) for url in WRITES] + API_CHANGES
+    for method, url in pairs:
+        rule, _ = adapter.match(url.format_map(defaultdict(lambda: 1)).split("?")[0], method, return_rule=True)
+        listed.add((method, rule.rule))
     return listed
 
 
@@ -263,6 +268,27 @@ def test_another_workspaces_ids_are_404_on_writes(client, auth, owned, url):
             "on": "2026-02-01", "balance": "1", "statement_date": "2026-02-01", "statement_balance": "1",
             "role": "viewer", "file": (io.BytesIO(PNG), "x.png")}
     assert client.post(url.format(**owned), data=data).status_code == 404
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("method", "url"), API_CHANGES)
+def test_another_workspaces_ids_are_404_on_api_changes(client, auth, owned, method, url):
+    make_user("mallory@example.com", name="Mallory")
+    auth.login("mallory@example.com")
+    before = _state()
+    response = client.open(url.format(**owned), method=method, json={"name": "pwned", "amount": "1"})
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("method", "url"), API_CHANGES)
+def test_a_viewer_gets_403_on_api_changes(client, auth, owned, method, url):
+    viewer = make_user("vera@example.com", name="Vera")
+    add_member(db.session.get(Workspace, owned["ws"]), viewer, "viewer")
+    auth.login("vera@example.com")
+    client.post(f"/workspaces/{owned['ws']}/switch")
+    before = _state()
+    assert client.open(url.format(**owned), method=method, json={"name": "x"}).status_code == 403
     assert _state() == before
 
 
