@@ -161,6 +161,7 @@ READS = [
     "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
     "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}",
+    "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -193,6 +194,9 @@ WRITES = [
 API_CHANGES = [
     ("PATCH", "/api/v1/accounts/{acc}"), ("DELETE", "/api/v1/accounts/{acc}?delete_transactions=true"),
     ("PATCH", "/api/v1/invoices/{doc}"),
+    ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
+    ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),
+    ("PATCH", "/api/v1/labels/{label}"), ("DELETE", "/api/v1/labels/{label}"),
 ]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",

@@ -83,7 +83,7 @@ def crud(base: str, id_name: str, name: str, tag: str, *, noun: str, plural: str
          filters: list[dict[str, Any]] | None = None, list_meta: dict[str, Any] | None = None,
          create: bool = True, update: bool = True, delete: bool = True,
          delete_parameters: list[dict[str, Any]] | None = None, read_role: str = "viewer",
-         write_role: str = "member") -> dict[str, Any]:
+         write_role: str = "member", list_item: str | None = None) -> dict[str, Any]:
     """The five operations of a resource at `base` and `base/{id_name}`, as paths."""
     item = f"{base}/{{{id_name}}}"
     title = name
@@ -92,7 +92,7 @@ def crud(base: str, id_name: str, name: str, tag: str, *, noun: str, plural: str
             "operationId": f"list{title}s", "summary": f"A page of {plural}", "tags": [tag],
             "description": f"Needs the {read_role} role.",
             "parameters": [*(filters or []), *PAGE_PARAMETERS],
-            "responses": {"200": many(title, f"The {plural}.", list_meta), **errors(400, 401, 404)},
+            "responses": {"200": many(list_item or title, f"The {plural}.", list_meta), **errors(400, 401, 404)},
         },
     }
     if create:

@@ -343,18 +343,6 @@ PATHS: dict[str, Any] = {
             "responses": {"200": _json(_envelope(_ref("Transaction")), "The transaction."), **_errors(401, 404)},
         },
     },
-    "/api/v1/categories": {
-        "get": {
-            "operationId": "listCategories",
-            "summary": "The category tree",
-            "description": "Groups (income first, then by name), each with its categories.",
-            "tags": ["categories"],
-            "responses": {
-                "200": _json(_envelope({"type": "array", "items": _ref("CategoryGroup")}), "The groups."),
-                **_errors(401, 404),
-            },
-        },
-    },
     "/api/v1/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -428,7 +416,8 @@ DOCUMENT: dict[str, Any] = {
 
 # Other API modules describe their own endpoints: a module-level OPENAPI = {"paths": {...},
 # "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
-EXTENSION_MODULES = ("financeapp.api.accounts", "financeapp.api.debts", "financeapp.api.reports",
+EXTENSION_MODULES = ("financeapp.api.accounts", "financeapp.api.categories", "financeapp.api.payees",
+                     "financeapp.api.labels", "financeapp.api.debts", "financeapp.api.reports",
                      "financeapp.api.planning", "financeapp.api.imports", "financeapp.api.invoices")
 
 

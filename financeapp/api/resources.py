@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from financeapp.api import bp
 from financeapp.api.models import IdempotencyKey
-from financeapp.core.db import utcnow
+from financeapp.core.db import rows_matched, utcnow
 from financeapp.core.errors import Conflict, FinanceError, Invalid
 from financeapp.core.pagination import MAX_PAGE, Page, paginate
 from financeapp.extensions import db
@@ -169,7 +169,11 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             raise Conflict("A request with this Idempotency-Key is still being processed; retry in a moment.") \
                 from None
         row_id = row.id
-        response = view(*args, **kwargs)
+        try:
+            response = view(*args, **kwargs)
+        except Exception:
+            _forget(row_id)
+            raise
         response = response if isinstance(response, Response) else jsonify(response)
         stored = db.session.get(IdempotencyKey, row_id)
         if stored is None:  # the view rolled back without raising: nothing was written, nothing to replay
@@ -187,7 +191,16 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def _forget(row_id: int) -> None:
+    """After a failed create: the rollback removes the key's row, unless something committed it meanwhile
+    (SQLite's driver commits on releasing a savepoint); then it goes here, so the key can be retried."""
+    db.session.rollback()
+    if rows_matched(db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.id == row_id,
+                                                                       IdempotencyKey.status.is_(None)))):
+        db.session.commit()
+
+
 def purge_expired_keys(day: date | None = None) -> int:
     """Forget keys older than 24 hours (run-due, daily); returns how many were removed."""
-    result = db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEY_LIFETIME))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_matched(db.session.execute(
+        sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEY_LIFETIME)))
