@@ -194,6 +194,7 @@ WRITES = [
 API_CHANGES = [
     ("PATCH", "/api/v1/accounts/{acc}"), ("DELETE", "/api/v1/accounts/{acc}?delete_transactions=true"),
     ("PATCH", "/api/v1/invoices/{doc}"),
+    ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
     ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
     ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),
     ("PATCH", "/api/v1/labels/{label}"), ("DELETE", "/api/v1/labels/{label}"),

@@ -176,7 +176,7 @@ SCHEMAS: dict[str, Any] = {
     "Transaction": {
         "type": "object",
         "required": ["id", "date", "account", "amount", "currency", "payee", "memo", "status", "kind",
-                     "transfer_key", "labels", "lines"],
+                     "transfer_key", "labels", "lines", "version"],
         "properties": {
             "id": {"type": "integer"},
             "date": DATE,
@@ -191,6 +191,8 @@ SCHEMAS: dict[str, Any] = {
                              "description": "Shared by both sides of a transfer; null otherwise."},
             "labels": {"type": "array", "items": {"type": "string"}},
             "lines": {"type": "array", "items": _ref("TransactionLine")},
+            "version": {"type": "integer", "minimum": 1,
+                        "description": "Send it back with a PATCH to refuse the change if someone saved since."},
         },
     },
     "TransactionPageMeta": {
@@ -239,6 +241,32 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": list(STATUSES), "default": "uncleared"},
             "lines": {"type": "array", "items": _ref("LineInput"), "maxItems": MAX_LINES,
                       "description": "Empty, or two or more lines."},
+        },
+    },
+    "TransactionPatch": {
+        "type": "object",
+        "description": "The fields to change. An entry takes the EntryInput fields (lines replace the split; a "
+                       "new amount of a split needs its lines), a transfer the TransferInput fields (both sides "
+                       "change). `type` cannot change. With `version` from GET the change is refused (409) if "
+                       "someone saved since; a reconciled transaction needs `unlock`.",
+        "additionalProperties": False,
+        "properties": {
+            "type": {"type": "string", "enum": ["entry", "transfer"]},
+            "account_id": ID_IN, "from_account_id": ID_IN, "to_account_id": ID_IN,
+            "date": DATE_IN,
+            "amount": {"oneOf": [{"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"},
+                                 {"type": "number"}],
+                       "description": "Signed as GET shows it (negative: money out), or positive with direction."},
+            "to_amount": _nullable(AMOUNT_IN),
+            "direction": {"type": "string", "enum": ["in", "out"]},
+            "payee": {"type": "string", "maxLength": 120},
+            "category_id": _nullable(ID_IN),
+            "memo": {"type": "string", "maxLength": 255},
+            "labels": LABELS_IN,
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "lines": {"type": "array", "items": _ref("LineInput"), "maxItems": MAX_LINES},
+            "version": {"type": "integer", "minimum": 1},
+            "unlock": {"type": "boolean", "default": False},
         },
     },
     "TransferInput": {
@@ -341,6 +369,30 @@ PATHS: dict[str, Any] = {
             "tags": ["transactions"],
             "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _json(_envelope(_ref("Transaction")), "The transaction."), **_errors(401, 404)},
+        },
+        "patch": {
+            "operationId": "updateTransaction",
+            "summary": "Change an entry or a transfer",
+            "description": "Needs the member role. Only the fields sent change; the whole is checked as a "
+                           "create is (422 with `errors`, nothing written). Answers the side addressed.",
+            "tags": ["transactions"],
+            "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"$ref": "#/components/parameters/CsrfToken"}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": _ref("TransactionPatch")}}},
+            "responses": {"200": _json(_envelope(_ref("Transaction")), "The transaction as saved."),
+                          **_errors(400, 401, 403, 404, 409, 415, 422)},
+        },
+        "delete": {
+            "operationId": "deleteTransaction",
+            "summary": "Delete an entry, or both sides of a transfer",
+            "description": "Needs the member role. A reconciled transaction needs ?unlock=true (else 409).",
+            "tags": ["transactions"],
+            "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"$ref": "#/components/parameters/CsrfToken"},
+                           _filter_parameter("unlock", {"type": "string", "enum": ["true", "false"]},
+                                             "Delete even when reconciled.")],
+            "responses": {"204": {"description": "Deleted."}, **_errors(400, 401, 403, 404, 409)},
         },
     },
     "/api/v1/openapi.json": {

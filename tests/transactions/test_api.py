@@ -62,7 +62,7 @@ def test_a_transaction_lists_its_account_payee_labels_and_lines(client, owner):
         "amount": "-42.10", "currency": "USD", "payee": {"id": txn["payee"]["id"], "name": "Market"},
         "memo": "weekly shop", "status": "uncleared", "kind": "expense", "transfer_key": None,
         "labels": ["Food run", "home"],
-        "lines": [{"category": {"id": food.id, "name": "Food"}, "amount": "-42.10", "memo": ""}],
+        "lines": [{"category": {"id": food.id, "name": "Food"}, "amount": "-42.10", "memo": ""}], "version": 1,
     }
     assert body["meta"] == {"page": 1, "per_page": 50, "total": 1, "pages": 1, "next": None, "sum": "-42.10",
                             "currency": "USD", "sums": {"USD": "-42.10"}}
