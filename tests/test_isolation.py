@@ -161,7 +161,8 @@ READS = [
     "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
     "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}",
-    "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}",
+    "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}", "/api/v1/goals/{goal}",
+    "/api/v1/goals/{goal}/contributions",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -186,7 +187,7 @@ WRITES = [
     "/documents/{doc}/return", "/documents/{doc}/pay", "/documents/{doc}/retry", "/documents/{doc}/delete",
     "/documents/batches/{doc_batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
     "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
-    "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay",
+    "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay", "/api/v1/goals/{goal}/contributions",
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
 ]
@@ -194,6 +195,8 @@ WRITES = [
 API_CHANGES = [
     ("PATCH", "/api/v1/accounts/{acc}"), ("DELETE", "/api/v1/accounts/{acc}?delete_transactions=true"),
     ("PATCH", "/api/v1/invoices/{doc}"),
+    ("PATCH", "/api/v1/goals/{goal}"), ("DELETE", "/api/v1/goals/{goal}"),
+    ("DELETE", "/api/v1/goals/{goal}/contributions/{contribution}"),
     ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
     ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
     ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         accounts,
         categories,
         debts,
+        goals,
         invoices,
         labels,
         me,
