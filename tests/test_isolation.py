@@ -162,7 +162,7 @@ READS = [
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
     "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}",
     "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}", "/api/v1/goals/{goal}",
-    "/api/v1/goals/{goal}/contributions",
+    "/api/v1/goals/{goal}/contributions", "/api/v1/budgets/lines/{line}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -197,6 +197,7 @@ API_CHANGES = [
     ("PATCH", "/api/v1/invoices/{doc}"),
     ("PATCH", "/api/v1/goals/{goal}"), ("DELETE", "/api/v1/goals/{goal}"),
     ("DELETE", "/api/v1/goals/{goal}/contributions/{contribution}"),
+    ("PATCH", "/api/v1/budgets/lines/{line}"), ("DELETE", "/api/v1/budgets/lines/{line}"),
     ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
     ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
     ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),

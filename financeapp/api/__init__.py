@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     """Register the API blueprint once every module has added its routes to it."""
     from financeapp.api import (  # noqa: F401
         accounts,
+        budgets,
         categories,
         debts,
         goals,
