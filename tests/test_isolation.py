@@ -162,7 +162,8 @@ READS = [
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
     "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}",
     "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}", "/api/v1/goals/{goal}",
-    "/api/v1/goals/{goal}/contributions", "/api/v1/budgets/lines/{line}",
+    "/api/v1/goals/{goal}/contributions", "/api/v1/budgets/lines/{line}", "/api/v1/debts/{debt}",
+    "/api/v1/debts/{debt}/payments",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -188,6 +189,7 @@ WRITES = [
     "/documents/batches/{doc_batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
     "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
     "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay", "/api/v1/goals/{goal}/contributions",
+    "/api/v1/debts/{debt}/payments",
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
 ]
@@ -198,6 +200,8 @@ API_CHANGES = [
     ("PATCH", "/api/v1/goals/{goal}"), ("DELETE", "/api/v1/goals/{goal}"),
     ("DELETE", "/api/v1/goals/{goal}/contributions/{contribution}"),
     ("PATCH", "/api/v1/budgets/lines/{line}"), ("DELETE", "/api/v1/budgets/lines/{line}"),
+    ("PATCH", "/api/v1/debts/{debt}"), ("DELETE", "/api/v1/debts/{debt}"),
+    ("DELETE", "/api/v1/debts/{debt}/payments/{payment}"),
     ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
     ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
     ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),

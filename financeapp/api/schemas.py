@@ -180,6 +180,34 @@ class _Fields:
             return default or ""
         return value
 
+    def integer(self, name: str, minimum: int, maximum: int) -> int | None:
+        """A whole number in range (a JSON integer or its digits as a string); None when not sent."""
+        value = self.body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            self.error(name, f"Send a whole number from {minimum} to {maximum}.")
+            return None
+        return value
+
+    def number(self, name: str) -> Decimal | None:
+        """A decimal (a rate, a percentage), exactly; the range is the service's to check."""
+        value = self.body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value.strip()) and len(value.strip()) <= 30:
+            value = Decimal(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int | Decimal) or value is NON_FINITE \
+                or abs(value) >= 10**12:
+            self.error(name, 'Send a number or a string such as "6.5".')
+            return None
+        return Decimal(value)
+
+    def optional_day(self, name: str) -> date | None:
+        return self.day(name) if self.body.get(name) is not None else None
+
     def boolean(self, name: str, default: bool) -> bool:
         value = self.body.get(name)
         if value is None:
