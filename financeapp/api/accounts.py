@@ -112,7 +112,7 @@ def account_input(body: Mapping[str, Any]) -> tuple[services.AccountInput, bool]
     errors: dict[str, str] = {}
     fields = fields_of(body, FIELDS, errors)
     name = fields.text("name", 80)
-    kind = fields.choice("type", ACCOUNT_TYPES)
+    kind = fields.choice("type", tuple(ACCOUNT_TYPES))
     currency = fields.text("currency", 3)
     opening_balance = fields.amount("opening_balance", sign="any")
     opening_date = fields.day("opening_date")

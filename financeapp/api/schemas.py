@@ -175,7 +175,7 @@ class _Fields:
         value = self.body.get(name)
         if value is None and default is not None:
             return default
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:  # (a list or an object is unhashable)
             self.error(name, f"Choose one of: {', '.join(choices)}.")
             return default or ""
         return value
