@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         me,
         openapi,
         payees,
+        recurring,
         reports,
         resources,
         transactions,
