@@ -163,7 +163,7 @@ READS = [
     "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}",
     "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}", "/api/v1/goals/{goal}",
     "/api/v1/goals/{goal}/contributions", "/api/v1/budgets/lines/{line}", "/api/v1/debts/{debt}",
-    "/api/v1/debts/{debt}/payments", "/api/v1/recurring/{item}",
+    "/api/v1/debts/{debt}/payments", "/api/v1/recurring/{item}", "/api/v1/rules/{rule}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -190,6 +190,7 @@ WRITES = [
     "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
     "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay", "/api/v1/goals/{goal}/contributions",
     "/api/v1/debts/{debt}/payments", "/api/v1/recurring/{item}/confirm", "/api/v1/recurring/{item}/skip",
+    "/api/v1/rules/{rule}/move",
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
 ]
@@ -203,6 +204,7 @@ API_CHANGES = [
     ("PATCH", "/api/v1/debts/{debt}"), ("DELETE", "/api/v1/debts/{debt}"),
     ("DELETE", "/api/v1/debts/{debt}/payments/{payment}"),
     ("PATCH", "/api/v1/recurring/{item}"), ("DELETE", "/api/v1/recurring/{item}"),
+    ("PATCH", "/api/v1/rules/{rule}"), ("DELETE", "/api/v1/rules/{rule}"),
     ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
     ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
     ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         recurring,
         reports,
         resources,
+        rules,
         transactions,
     )
 

@@ -470,7 +470,8 @@ DOCUMENT: dict[str, Any] = {
 # "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
 EXTENSION_MODULES = ("financeapp.api.accounts", "financeapp.api.categories", "financeapp.api.payees",
                      "financeapp.api.labels", "financeapp.api.goals", "financeapp.api.budgets",
-                     "financeapp.api.recurring", "financeapp.api.debts", "financeapp.api.reports",
+                     "financeapp.api.recurring", "financeapp.api.rules", "financeapp.api.debts",
+                     "financeapp.api.reports",
                      "financeapp.api.planning", "financeapp.api.imports", "financeapp.api.invoices")
 
 
