@@ -18,12 +18,14 @@ def init_app(app: Flask) -> None:
         invoices,
         labels,
         me,
+        notifications,
         openapi,
         payees,
         recurring,
         reports,
         resources,
         rules,
+        settings,
         transactions,
     )
 
