@@ -164,7 +164,7 @@ READS = [
     "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}", "/api/v1/goals/{goal}",
     "/api/v1/goals/{goal}/contributions", "/api/v1/budgets/lines/{line}", "/api/v1/debts/{debt}",
     "/api/v1/debts/{debt}/payments", "/api/v1/recurring/{item}", "/api/v1/rules/{rule}",
-    "/api/v1/notifications/{note}",
+    "/api/v1/notifications/{note}", "/api/v1/rates/{rate}",
 ]
 WRITES = [
     "/accounts/{acc}/edit", "/accounts/{acc}/archive", "/accounts/{acc}/delete", "/accounts/{acc}/balance",
@@ -207,6 +207,7 @@ API_CHANGES = [
     ("PATCH", "/api/v1/recurring/{item}"), ("DELETE", "/api/v1/recurring/{item}"),
     ("PATCH", "/api/v1/rules/{rule}"), ("DELETE", "/api/v1/rules/{rule}"),
     ("DELETE", "/api/v1/notifications/{note}"),
+    ("PATCH", "/api/v1/rates/{rate}"), ("DELETE", "/api/v1/rates/{rate}"),
     ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
     ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
     ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),

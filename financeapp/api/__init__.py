@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         notifications,
         openapi,
         payees,
+        rates,
         recurring,
         reports,
         resources,

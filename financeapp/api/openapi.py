@@ -471,7 +471,8 @@ DOCUMENT: dict[str, Any] = {
 EXTENSION_MODULES = ("financeapp.api.accounts", "financeapp.api.categories", "financeapp.api.payees",
                      "financeapp.api.labels", "financeapp.api.goals", "financeapp.api.budgets",
                      "financeapp.api.recurring", "financeapp.api.rules", "financeapp.api.debts",
-                     "financeapp.api.notifications", "financeapp.api.settings", "financeapp.api.reports",
+                     "financeapp.api.notifications", "financeapp.api.settings", "financeapp.api.rates",
+                     "financeapp.api.reports",
                      "financeapp.api.planning", "financeapp.api.imports", "financeapp.api.invoices")
 
 
