@@ -360,7 +360,7 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     # the importer's; a budget line's own URL answers htmx (a plain GET is sent back to its month);
     # a saved search is Olga's own (anyone else gets 404) and redirects to the list.
     not_pages = {"/budgets/lines/{line}/edit", "/rules/new?from_txn={txn}", "/budgets/lines/{line}",
-                 "/transactions/searches/{search}",
+                 "/transactions/searches/{search}", "/api/v1/notifications/{note}",  # Olga's own, like a search
                  "/documents/batches/{doc_batch}/progress"}  # htmx's fragment; a plain visit goes to the page
     reads = [url for url in READS if url not in not_pages and not url.startswith("/imports/{batch}")]
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
