@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         categories,
         debts,
         goals,
+        imports,
         invoices,
         labels,
         me,

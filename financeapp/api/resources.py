@@ -108,10 +108,20 @@ def _etag(response: Response) -> Response:
 
 
 def _fingerprint() -> str:
+    """The request a key names: method, path and body (a multipart body by its fields and files, since
+    a client's retry picks a new boundary)."""
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request.content_type or ""):
+    for part in (request.method, request.path, request.mimetype or ""):
         digest.update(part.encode() + b"\0")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        for name, value in sorted(request.form.items(multi=True)):
+            digest.update(f"{name}={value}".encode() + b"\0")
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: (item[0], item[1].filename)):
+            digest.update(f"{name}:{upload.filename}".encode() + b"\0")
+            digest.update(hashlib.sha256(upload.stream.read()).digest())
+            upload.stream.seek(0)  # the view reads it again
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
 
