@@ -34,7 +34,7 @@ def item_json(item: RecurringItem) -> dict[str, Any]:
         and item.to_account is not None else None,
         "currency": cur, "payee": item.payee, "category_id": item.category_id, "memo": item.memo,
         "frequency": item.frequency, "interval": item.interval,
-        "weekdays": [int(d) for d in item.weekdays.split(",") if d.strip().isdigit()],
+        "weekdays": [int(d) for d in item.weekdays.split(",") if d.strip().isascii() and d.strip().isdigit()],
         "monthly_mode": item.monthly_mode, "month_day": item.month_day, "nth": item.nth,
         "nth_weekday": item.nth_weekday, "start_date": item.start_date.isoformat(),
         "end_date": item.end_date.isoformat() if item.end_date else None, "count": item.count,
@@ -150,7 +150,7 @@ def recurring_upcoming():
     """Occurrences due in the next `days` (default 30, at most 366) not yet dealt with, and those waiting
     for confirmation from the last 60 days; totals in and out per currency."""
     text = (request.args.get("days") or "").strip()
-    if text and (not text.isdigit() or int(text) > 366):
+    if text and (not (text.isascii() and text.isdigit()) or len(text) > 3 or int(text) > 366):
         raise BadParameter("Check the query parameters: days.", fields={"days": "Send 0 to 366."})
     upcoming = services.upcoming(g.workspace, int(text) if text else 30)
     return jsonify(data={

@@ -46,7 +46,7 @@ def _positive(args: Mapping[str, str], name: str, default: int, maximum: int, er
     text = (args.get(name) or "").strip()
     if not text:
         return default
-    if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= maximum:
+    if not (text.isascii() and text.isdigit()) or len(text) > 7 or not 1 <= int(text) <= maximum:
         errors[name] = f"Send a whole number from 1 to {maximum}."
         return default
     return int(text)

@@ -93,3 +93,19 @@ def test_etag_and_idempotency(client, owner):
     etag = client.get(f"{URL}/{gid}").headers["ETag"]
     assert client.get(f"{URL}/{gid}", headers={"If-None-Match": etag}).status_code == 304
     assert count(GoalContribution) == 0
+
+
+def test_a_goal_at_a_crawl_has_no_projection_rather_than_an_error(client, owner):
+    from datetime import date, timedelta
+
+    goal = client.post(URL, json={"name": "Moon", "target_amount": "9999999999"}).get_json()["data"]
+    on = (date.today() - timedelta(days=20)).isoformat()
+    assert client.post(f"{URL}/{goal['id']}/contributions", json={"date": on, "amount": "0.01"}).status_code == 201
+    body = client.get(f"{URL}/{goal['id']}").get_json()["data"]
+    assert body["projected"] is None and body["saved"] == "0.01"
+    assert client.get("/goals/").status_code == 200  # the page shows the same status
+
+
+def test_page_numbers_in_other_scripts_are_a_400(client, owner):
+    assert_problem(client.get(f"{URL}?page=%C2%B3"), 400)
+    assert_problem(client.get("/api/v1/recurring/upcoming?days=%C2%B3"), 400)
