@@ -8,6 +8,7 @@ as the invoices upload does: an API client has no page to drive it.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from flask import g, jsonify, request, url_for
@@ -49,10 +50,14 @@ def batch_json(batch: ImportBatch) -> dict[str, Any]:
         "statements": [{"index": i, "name": s.get("name") or "", "currency": s.get("currency") or None,
                         "rows": int(s.get("count") or 0)} for i, s in enumerate(state.statements or [])],
         "accounts": {str(k): v for k, v in (state.accounts or {}).items()},
-        "created_at": batch.created_at.isoformat() + "Z",
-        "committed_at": batch.committed_at.isoformat() + "Z" if batch.committed_at else None,
-        "undone_at": batch.undone_at.isoformat() + "Z" if batch.undone_at else None,
+        "created_at": _utc(batch.created_at), "committed_at": _utc(batch.committed_at),
+        "undone_at": _utc(batch.undone_at),
     }
+
+
+def _utc(moment: datetime | None) -> str | None:
+    """To the second: MariaDB's DATETIME keeps no fraction, so a created row reads back the same."""
+    return moment.replace(microsecond=0).isoformat() + "Z" if moment is not None else None
 
 
 def _batch(batch_id: int) -> ImportBatch:

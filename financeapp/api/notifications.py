@@ -20,8 +20,8 @@ from financeapp.notifications.models import CHANNELS, PREFERENCE_KINDS, Notifica
 
 def notification_json(note: Notification) -> dict[str, Any]:
     return {"id": note.id, "kind": note.kind, "title": note.title, "body": note.body, "url": note.url or None,
-            "created_at": note.created_at.isoformat() + "Z",
-            "read_at": note.read_at.isoformat() + "Z" if note.read_at else None}
+            "created_at": note.created_at.replace(microsecond=0).isoformat() + "Z",  # as MariaDB keeps it
+            "read_at": note.read_at.replace(microsecond=0).isoformat() + "Z" if note.read_at else None}
 
 
 def _note(notification_id: int) -> Notification:
