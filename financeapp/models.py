@@ -7,6 +7,7 @@ knows every table before the first query.
 from __future__ import annotations
 
 from financeapp.accounts import models as accounts  # noqa: F401
+from financeapp.api import models as api  # noqa: F401
 from financeapp.auth import models as auth  # noqa: F401
 from financeapp.budgets import models as budgets  # noqa: F401
 from financeapp.categories import models as categories  # noqa: F401

@@ -150,6 +150,7 @@ def _insights(ws: Workspace, _olga: User, ids: dict[str, int]) -> dict[str, int]
     return {"unusual": flag.id}
 
 
+@owns
 def _investments(ws: Workspace, _olga: User, _: dict[str, int]) -> dict[str, int]:
     """An investment account with a trade and a price of its security."""
     from financeapp.investments import services as investments
@@ -184,8 +185,12 @@ READS = [
     "/api/v1/transactions/{txn}", "/api/v1/debts/{debt}/schedule", "/transactions/searches/{search}",
     "/documents/{doc}", "/documents/{doc}/pages/1", "/documents/{doc}/file", "/documents/batches/{doc_batch}",
     "/documents/batches/{doc_batch}/progress", "/vendors/{vendor}", "/api/v1/invoices/{doc}",
-    "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}/projection",
-    "/transactions/found-transfers?batch={batch}",
+    "/transactions/found-transfers?batch={batch}", "/api/v1/accounts/{acc}/projection", "/api/v1/accounts/{acc}",
+    "/api/v1/categories/{cat}", "/api/v1/payees/{payee}", "/api/v1/labels/{label}", "/api/v1/goals/{goal}",
+    "/api/v1/goals/{goal}/contributions", "/api/v1/budgets/lines/{line}", "/api/v1/debts/{debt}",
+    "/api/v1/debts/{debt}/payments", "/api/v1/recurring/{item}", "/api/v1/rules/{rule}",
+    "/api/v1/notifications/{note}", "/api/v1/rates/{rate}", "/api/v1/imports/{batch}",
+    "/api/v1/imports/{batch}/preview",
     "/investments/accounts/{broker}", "/investments/securities/{security}", "/investments/trades/{trade}/edit",
 ]
 WRITES = [
@@ -211,7 +216,10 @@ WRITES = [
     "/documents/{doc}/return", "/documents/{doc}/pay", "/documents/{doc}/retry", "/documents/{doc}/delete",
     "/documents/batches/{doc_batch}/run", "/vendors/{vendor}", "/vendors/{vendor}/merge",
     "/api/v1/invoices/{doc}/submit", "/api/v1/invoices/{doc}/approve", "/api/v1/invoices/{doc}/reject",
-    "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay",
+    "/api/v1/invoices/{doc}/return", "/api/v1/invoices/{doc}/pay", "/api/v1/goals/{goal}/contributions",
+    "/api/v1/debts/{debt}/payments", "/api/v1/recurring/{item}/confirm", "/api/v1/recurring/{item}/skip",
+    "/api/v1/rules/{rule}/move", "/api/v1/notifications/{note}/read", "/api/v1/imports/{batch}/columns",
+    "/api/v1/imports/{batch}/accounts", "/api/v1/imports/{batch}/commit", "/api/v1/imports/{batch}/undo",
     "/transactions/found-transfers/{pair_out}/{pair_in}/link",
     "/transactions/found-transfers/{pair_out}/{pair_in}/refuse",
     "/insights/ask/learn/category/{cat}", "/insights/ask/learn/payee/{payee}",
@@ -219,10 +227,29 @@ WRITES = [
     "/investments/accounts/{broker}/method", "/investments/trades/{trade}/edit", "/investments/trades/{trade}/delete",
     "/investments/prices/{price}/delete",
 ]
+# The API's changes by other methods than POST (sent as JSON): (method, url).
+API_CHANGES = [
+    ("PATCH", "/api/v1/accounts/{acc}"), ("DELETE", "/api/v1/accounts/{acc}?delete_transactions=true"),
+    ("PATCH", "/api/v1/invoices/{doc}"),
+    ("PATCH", "/api/v1/goals/{goal}"), ("DELETE", "/api/v1/goals/{goal}"),
+    ("DELETE", "/api/v1/goals/{goal}/contributions/{contribution}"),
+    ("PATCH", "/api/v1/budgets/lines/{line}"), ("DELETE", "/api/v1/budgets/lines/{line}"),
+    ("PATCH", "/api/v1/debts/{debt}"), ("DELETE", "/api/v1/debts/{debt}"),
+    ("DELETE", "/api/v1/debts/{debt}/payments/{payment}"),
+    ("PATCH", "/api/v1/recurring/{item}"), ("DELETE", "/api/v1/recurring/{item}"),
+    ("PATCH", "/api/v1/rules/{rule}"), ("DELETE", "/api/v1/rules/{rule}"),
+    ("DELETE", "/api/v1/notifications/{note}"), ("DELETE", "/api/v1/imports/{batch}"),
+    ("PATCH", "/api/v1/rates/{rate}"), ("DELETE", "/api/v1/rates/{rate}"),
+    ("PATCH", "/api/v1/transactions/{txn}"), ("DELETE", "/api/v1/transactions/{txn}?unlock=true"),
+    ("PATCH", "/api/v1/categories/{cat}"), ("DELETE", "/api/v1/categories/{cat}"),
+    ("PATCH", "/api/v1/payees/{payee}"), ("DELETE", "/api/v1/payees/{payee}"),
+    ("PATCH", "/api/v1/labels/{label}"), ("DELETE", "/api/v1/labels/{label}"),
+]
 # Writes a viewer may make (their own notifications and tokens, switching workspace): not 403 for them.
 VIEWER_MAY = {"/notifications/{note}/read", "/notifications/{note}/follow", "/notifications/{note}/delete",
               "/settings/tokens/{token}/revoke", "/settings/devices/{device}/revoke", "/workspaces/{ws}/switch",
-              "/transactions/searches/{search}/delete"}  # a viewer's own saved searches
+              "/transactions/searches/{search}/delete",  # a viewer's own saved searches
+              "/api/v1/notifications/{note}/read", "/api/v1/notifications/{note}"}
 CREATES = [
     "/accounts/new", "/transactions/new", "/transactions/transfer", "/transactions/bulk", "/categories/",
     "/labels/", "/rates/", "/rates/import", "/workspaces/settings", "/documents/upload", "/documents/settings",
@@ -236,17 +263,17 @@ NOT_LISTED: dict[str, str] = {}
 def scoped_routes(app: Flask) -> set[tuple[str, str]]:
     """(method, rule) of every route that takes an id, such as ("POST", "/goals/<int:goal_id>/delete")."""
     return {(method, rule.rule) for rule in app.url_map.iter_rules() if "<int:" in rule.rule
-            for method in sorted(rule.methods & {"GET", "POST"})}
+            for method in sorted(rule.methods & {"GET", "POST", "PATCH", "DELETE"})}
 
 
 def listed_routes(app: Flask) -> set[tuple[str, str]]:
     """The (method, rule) pairs READS and WRITES reach, found by matching their URLs against the app."""
     adapter = app.url_map.bind("localhost")
     listed = set()
-    for method, urls in (("GET", READS), ("POST", WRITES)):
-        for url in urls:
-            rule, _ = adapter.match(url.format_map(defaultdict(lambda: 1)).split("?")[0], method, return_rule=True)
-            listed.add((method, rule.rule))
+    pairs = [("GET", url) for url in READS] + [("POST", url) for url in WRITES] + API_CHANGES
+    for method, url in pairs:
+        rule, _ = adapter.match(url.format_map(defaultdict(lambda: 1)).split("?")[0], method, return_rule=True)
+        listed.add((method, rule.rule))
     return listed
 
 
@@ -296,6 +323,27 @@ def test_another_workspaces_ids_are_404_on_writes(client, auth, owned, url):
             "on": "2026-02-01", "balance": "1", "statement_date": "2026-02-01", "statement_balance": "1",
             "role": "viewer", "file": (io.BytesIO(PNG), "x.png")}
     assert client.post(url.format(**owned), data=data).status_code == 404
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("method", "url"), API_CHANGES)
+def test_another_workspaces_ids_are_404_on_api_changes(client, auth, owned, method, url):
+    make_user("mallory@example.com", name="Mallory")
+    auth.login("mallory@example.com")
+    before = _state()
+    response = client.open(url.format(**owned), method=method, json={"name": "pwned", "amount": "1"})
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("method", "url"), [(m, u) for m, u in API_CHANGES if u not in VIEWER_MAY])
+def test_a_viewer_gets_403_on_api_changes(client, auth, owned, method, url):
+    viewer = make_user("vera@example.com", name="Vera")
+    add_member(db.session.get(Workspace, owned["ws"]), viewer, "viewer")
+    auth.login("vera@example.com")
+    client.post(f"/workspaces/{owned['ws']}/switch")
+    before = _state()
+    assert client.open(url.format(**owned), method=method, json={"name": "x"}).status_code == 403
     assert _state() == before
 
 
@@ -351,9 +399,10 @@ def test_a_viewer_can_read_everything(client, auth, owned, ctx):
     # the importer's; a budget line's own URL answers htmx (a plain GET is sent back to its month);
     # a saved search is Olga's own (anyone else gets 404) and redirects to the list.
     not_pages = {"/budgets/lines/{line}/edit", "/rules/new?from_txn={txn}", "/budgets/lines/{line}",
-                 "/transactions/searches/{search}",
+                 "/transactions/searches/{search}", "/api/v1/notifications/{note}",  # Olga's own, like a search
                  "/documents/batches/{doc_batch}/progress"}  # htmx's fragment; a plain visit goes to the page
-    reads = [url for url in READS if url not in not_pages and not url.startswith("/imports/{batch}")]
+    reads = [url for url in READS if url not in not_pages and not url.startswith("/imports/{batch}")
+             and not url.startswith("/api/v1/imports/{batch}/")]  # the preview of an import not analysed: 409
     for url in [*reads, "/accounts/", "/transactions/", "/categories/", "/payees/", "/labels/", "/rates/",
                 "/budgets/", "/goals/", "/debts/", "/debts/plan", "/recurring/", "/rules/", "/imports/",
                 "/reports/", "/dashboard", "/notifications/", "/members/", "/documents/", "/documents/dashboard",

@@ -1,20 +1,25 @@
-"""API: a debt's schedule and the payoff plan across all debts, for the charts and for scripts."""
+"""API: debts (list, get, create, change, delete) and a loan's payments, a debt's schedule and the payoff plan
+across all debts, through debts/services."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 
-from financeapp.api import bp
-from financeapp.api.schemas import amount_text
+from financeapp.api import bp, docs
+from financeapp.api.resources import created, deleted, idempotent, list_response, page_args
+from financeapp.api.schemas import amount_text, fields_of, raise_if, read_json
 from financeapp.core.errors import FinanceError, NotFound
+from financeapp.core.pagination import page_of_list
 from financeapp.core.scoping import MAX_ID, get_scoped_or_404, require_role
 from financeapp.debts import services
 from financeapp.debts.amortization import Schedule
-from financeapp.debts.models import Debt
+from financeapp.debts.models import DEBT_KINDS, MIN_PAYMENT_KINDS, Debt, DebtPayment
 from financeapp.debts.planner import STRATEGY_NAMES, Plan
+from financeapp.extensions import db
 
 
 class BadParameter(FinanceError):
@@ -117,6 +122,169 @@ def debts_plan():
     extra = _extra(given, g.workspace.base_currency) if given else setting.extra
     view = services.build_plan(g.workspace, strategy, extra)
     return jsonify(data=plan_json(view.plan, view.currency, view.comparison, view.missing_rates))
+
+
+# --- Debts and payments: CRUD -------------------------------------------------------------------------
+
+FIELDS = frozenset({"name", "kind", "currency", "annual_rate", "account_id", "principal", "term_months",
+                    "start_date", "payment_day", "balance", "min_payment_kind", "min_payment",
+                    "min_payment_percent", "notes"})
+PAYMENT_FIELDS = frozenset({"date", "amount", "from_account_id", "transaction_id", "memo"})
+
+
+def _rate(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def debt_json(status: services.DebtStatus) -> dict[str, Any]:
+    """A debt's terms and where it stands today (balance, regular payment, projected payoff)."""
+    debt, cur = status.debt, status.debt.currency
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else amount_text(value, cur)
+
+    return {
+        "id": debt.id, "name": debt.name, "kind": debt.kind, "currency": cur, "account_id": debt.account_id,
+        "annual_rate": _rate(debt.annual_rate), "principal": money(debt.principal),
+        "term_months": debt.term_months, "start_date": debt.start_date.isoformat() if debt.start_date else None,
+        "payment_day": debt.payment_day, "min_payment_kind": debt.min_payment_kind,
+        "min_payment": money(debt.min_payment), "min_payment_percent": _rate(debt.min_payment_percent),
+        "notes": debt.notes,
+        "balance": money(status.balance), "payment": money(status.payment),
+        "payments_made": status.totals.count, "paid": money(status.totals.paid),
+        "payoff_date": status.payoff_date.isoformat() if status.payoff_date else None,
+        "projected_interest": money(status.projected_interest), "message": status.message or None,
+    }
+
+
+def payment_json(payment: DebtPayment, currency: str) -> dict[str, Any]:
+    return {"id": payment.id, "debt_id": payment.debt_id, "date": payment.on.isoformat(),
+            "amount": amount_text(payment.amount, currency), "interest": amount_text(payment.interest, currency),
+            "principal": amount_text(payment.principal, currency), "transaction_id": payment.transaction_id,
+            "created_transaction": payment.created_transaction, "memo": payment.memo}
+
+
+def _debt(debt_id: int) -> Debt:
+    if debt_id > MAX_ID:
+        raise NotFound("No such debt.")
+    return get_scoped_or_404(Debt, debt_id, g.workspace)
+
+
+@bp.get("/debts")
+@require_role("viewer")
+def debts_index():
+    """Every debt by name, each with its balance and projection."""
+    number, per_page = page_args(request.args)
+    page = page_of_list(services.debt_statuses(g.workspace), number, per_page)
+    return list_response((debt_json(status) for status in page.rows), page)
+
+
+@bp.get("/debts/<int:debt_id>")
+@require_role("viewer")
+def debts_detail(debt_id: int):
+    return jsonify(data=debt_json(services.debt_status(g.workspace, _debt(debt_id))))
+
+
+def debt_input(body: Mapping[str, Any]) -> services.DebtInput:
+    errors: dict[str, str] = {}
+    fields = fields_of(body, FIELDS, errors)
+    data = services.DebtInput(
+        name=fields.text("name", 80), kind=fields.choice("kind", tuple(DEBT_KINDS)),
+        currency=fields.text("currency", 3), annual_rate=fields.number("annual_rate"),
+        account_id=fields.identifier("account_id"), principal=fields.amount("principal", required=False),
+        term_months=fields.integer("term_months", 1, 100_000), start_date=fields.optional_day("start_date"),
+        payment_day=fields.integer("payment_day", 1, 31), balance=fields.amount("balance", required=False,
+                                                                                 sign="nonnegative"),
+        min_payment_kind=fields.choice("min_payment_kind", tuple(MIN_PAYMENT_KINDS), default="fixed"),
+        min_payment=fields.amount("min_payment", required=False, sign="nonnegative"),
+        min_payment_percent=fields.number("min_payment_percent"), notes=fields.text("notes", 2000),
+    )
+    raise_if(errors)
+    return data
+
+
+@bp.post("/debts")
+@require_role("member")
+@idempotent
+def debts_create():
+    """A loan (principal, annual_rate, term_months, start_date) or a credit card (balance or a linked
+    account, annual_rate, minimum payment)."""
+    body = read_json(request)
+    debt = services.create_debt(g.workspace, debt_input({"kind": "loan", "currency": g.workspace.base_currency,
+                                                         **body}))
+    out = debt_json(services.debt_status(g.workspace, debt))
+    db.session.commit()
+    return created(out, url_for("api.debts_detail", debt_id=debt.id))
+
+
+def _as_body(debt: Debt) -> dict[str, Any]:
+    return {"name": debt.name, "kind": debt.kind, "currency": debt.currency, "annual_rate": debt.annual_rate,
+            "account_id": debt.account_id, "principal": debt.principal, "term_months": debt.term_months,
+            "start_date": debt.start_date.isoformat() if debt.start_date else None, "payment_day": debt.payment_day,
+            "balance": debt.balance, "min_payment_kind": debt.min_payment_kind, "min_payment": debt.min_payment,
+            "min_payment_percent": debt.min_payment_percent, "notes": debt.notes}
+
+
+@bp.patch("/debts/<int:debt_id>")
+@require_role("member")
+def debts_update(debt_id: int):
+    """Change the fields sent; an unlinked loan's payments are re-split on the new terms."""
+    debt = _debt(debt_id)
+    services.update_debt(g.workspace, debt, debt_input({**_as_body(debt), **read_json(request)}))
+    out = debt_json(services.debt_status(g.workspace, debt))
+    db.session.commit()
+    return jsonify(data=out)
+
+
+@bp.delete("/debts/<int:debt_id>")
+@require_role("member")
+def debts_delete(debt_id: int):
+    """Delete a debt and its payment records (ledger transactions stay)."""
+    services.delete_debt(g.workspace, _debt(debt_id))
+    db.session.commit()
+    return deleted()
+
+
+@bp.get("/debts/<int:debt_id>/payments")
+@require_role("viewer")
+def debts_payments(debt_id: int):
+    """A loan's recorded payments, newest first, each split into interest and principal."""
+    debt = _debt(debt_id)
+    number, per_page = page_args(request.args)
+    page = services.payments_of(g.workspace, debt, number, per_page)
+    return list_response((payment_json(p, debt.currency) for p in page.rows), page)
+
+
+@bp.post("/debts/<int:debt_id>/payments")
+@require_role("member")
+@idempotent
+def debts_pay(debt_id: int):
+    """Record a payment on a loan; from_account_id also writes it to the ledger, transaction_id points
+    at one already there (its date and amount are the defaults)."""
+    debt = _debt(debt_id)
+    errors: dict[str, str] = {}
+    fields = fields_of(read_json(request), PAYMENT_FIELDS, errors)
+    data = services.PaymentInput(on=fields.optional_day("date"), amount=fields.amount("amount", required=False),
+                                 from_account_id=fields.identifier("from_account_id"),
+                                 transaction_id=fields.identifier("transaction_id"), memo=fields.text("memo", 255))
+    raise_if(errors)
+    payment = services.record_payment(g.workspace, debt, data)
+    out = payment_json(payment, debt.currency)
+    db.session.commit()
+    return created(out)
+
+
+@bp.delete("/debts/<int:debt_id>/payments/<int:payment_id>")
+@require_role("member")
+def debts_payment_delete(debt_id: int, payment_id: int):
+    """Remove a payment record and the ledger transaction it wrote (a reconciled one is refused: 409)."""
+    debt = _debt(debt_id)
+    payment = get_scoped_or_404(DebtPayment, payment_id, g.workspace)
+    if payment.debt_id != debt.id:
+        raise NotFound("No such payment.")
+    services.delete_payment(g.workspace, payment)
+    db.session.commit()
+    return deleted()
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -269,4 +437,100 @@ OPENAPI: dict[str, Any] = {
             },
         },
     },
+}
+
+DEBT_AMOUNT_IN = {"oneOf": [{"type": "string", "pattern": r"^\s*[+]?(\d+(\.\d*)?|\.\d+)\s*$"},
+                            {"type": "number", "minimum": 0}]}
+NUMBER_IN = {"oneOf": [{"type": "string", "pattern": r"^\s*[+]?(\d+(\.\d*)?|\.\d+)\s*$"},
+                       {"type": "number", "minimum": 0}]}
+NULLABLE_AMOUNT = {"oneOf": [AMOUNT, {"type": "null"}]}
+DEBT_INPUT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "annual_rate"],
+    "description": "A loan needs principal, term_months and start_date; a credit card a balance (or a linked "
+                   "liability account) and its minimum payment (fixed: min_payment; percent: "
+                   "min_payment_percent, with min_payment as the floor).",
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 80},
+        "kind": {"type": "string", "enum": list(DEBT_KINDS), "default": "loan"},
+        "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "Default: the base currency."},
+        "annual_rate": {**NUMBER_IN, "description": "Percent a year, 0 to 1000."},
+        "account_id": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+        "principal": {"oneOf": [DEBT_AMOUNT_IN, {"type": "null"}]},
+        "term_months": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+        "start_date": {"oneOf": [DATE, {"type": "null"}]},
+        "payment_day": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 31}, {"type": "null"}]},
+        "balance": {"oneOf": [DEBT_AMOUNT_IN, {"type": "null"}]},
+        "min_payment_kind": {"type": "string", "enum": list(MIN_PAYMENT_KINDS), "default": "fixed"},
+        "min_payment": {"oneOf": [DEBT_AMOUNT_IN, {"type": "null"}]},
+        "min_payment_percent": {"oneOf": [NUMBER_IN, {"type": "null"}]},
+        "notes": {"type": "string", "maxLength": 2000},
+    },
+}
+OPENAPI["schemas"].update({
+    "Debt": {
+        "type": "object",
+        "required": ["id", "name", "kind", "currency", "account_id", "annual_rate", "principal", "term_months",
+                     "start_date", "payment_day", "min_payment_kind", "min_payment", "min_payment_percent",
+                     "notes", "balance", "payment", "payments_made", "paid", "payoff_date", "projected_interest",
+                     "message"],
+        "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "kind": {"type": "string", "enum": list(DEBT_KINDS)}, "currency": _ref("Currency"),
+            "account_id": {"type": ["integer", "null"]}, "annual_rate": RATE, "principal": NULLABLE_AMOUNT,
+            "term_months": {"type": ["integer", "null"]}, "start_date": {"oneOf": [DATE, {"type": "null"}]},
+            "payment_day": {"type": ["integer", "null"]},
+            "min_payment_kind": {"type": "string", "enum": list(MIN_PAYMENT_KINDS)},
+            "min_payment": NULLABLE_AMOUNT, "min_payment_percent": {"type": ["string", "null"]},
+            "notes": {"type": "string"}, "balance": {**AMOUNT, "description": "What is owed today."},
+            "payment": {**AMOUNT, "description": "A loan's scheduled payment; a card's minimum this month."},
+            "payments_made": {"type": "integer"}, "paid": AMOUNT,
+            "payoff_date": {"oneOf": [DATE, {"type": "null"}]}, "projected_interest": NULLABLE_AMOUNT,
+            "message": {"type": ["string", "null"], "description": "Why there is no projection."},
+        },
+    },
+    "DebtInput": DEBT_INPUT,
+    "DebtPatch": docs.patch_schema(DEBT_INPUT),
+    "DebtPayment": {
+        "type": "object",
+        "required": ["id", "debt_id", "date", "amount", "interest", "principal", "transaction_id",
+                     "created_transaction", "memo"],
+        "properties": {
+            "id": {"type": "integer"}, "debt_id": {"type": "integer"}, "date": DATE, "amount": AMOUNT,
+            "interest": AMOUNT, "principal": AMOUNT, "transaction_id": {"type": ["integer", "null"]},
+            "created_transaction": {"type": "boolean",
+                                    "description": "The payment wrote its own ledger transaction."},
+            "memo": {"type": "string"},
+        },
+    },
+    "DebtPaymentInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "date": {**DATE, "description": "Required unless transaction_id gives it."},
+            "amount": {**DEBT_AMOUNT_IN, "description": "Required unless transaction_id gives it."},
+            "from_account_id": {"type": "integer", "minimum": 1,
+                                "description": "Also record the payment in the ledger, from this account."},
+            "transaction_id": {"type": "integer", "minimum": 1,
+                               "description": "The ledger transaction that is this payment."},
+            "memo": {"type": "string", "maxLength": 255},
+        },
+    },
+})
+OPENAPI["paths"].update(docs.crud("/api/v1/debts", "debt_id", "Debt", "debts", noun="debt", plural="debts"))
+OPENAPI["paths"]["/api/v1/debts/{debt_id}/payments"] = {
+    "get": {"operationId": "listDebtPayments", "summary": "A loan's payments, newest first", "tags": ["debts"],
+            "parameters": [docs.path_id("debt_id"), *docs.PAGE_PARAMETERS],
+            "responses": {"200": docs.many("DebtPayment", "The payments."), **docs.errors(400, 401, 404)}},
+    "post": {"operationId": "createDebtPayment", "summary": "Record a payment on a loan", "tags": ["debts"],
+             "description": "Needs the member role. A card takes no payments (422): update its balance.",
+             "parameters": [docs.path_id("debt_id"), docs.CSRF], "requestBody": docs.body("DebtPaymentInput"),
+             "responses": {"201": docs.one("DebtPayment", "The payment."),
+                           **docs.errors(400, 401, 403, 404, 409, 415, 422)}},
+}
+OPENAPI["paths"]["/api/v1/debts/{debt_id}/payments/{payment_id}"] = {
+    "delete": {"operationId": "deleteDebtPayment", "summary": "Remove a payment (and the transaction it wrote)",
+               "tags": ["debts"], "parameters": [docs.path_id("debt_id"), docs.path_id("payment_id"), docs.CSRF],
+               "responses": {"204": {"description": "Deleted."}, **docs.errors(400, 401, 403, 404, 409)}},
 }

@@ -14,6 +14,7 @@ from flask import g, jsonify, request, url_for
 from flask_login import current_user
 
 from financeapp.api import bp
+from financeapp.api.resources import list_meta
 from financeapp.api.schemas import amount_text, read_json
 from financeapp.core.errors import Invalid, NotFound
 from financeapp.core.pagination import page_number
@@ -92,7 +93,7 @@ def invoices_index():
     page = queries.document_page(g.workspace, f, page_number(request.args.get("page")), PER_PAGE)
     return jsonify(
         data=[invoice_json(d) for d in page.rows],
-        meta={"page": page.number, "per_page": PER_PAGE, "total": page.total, "pages": page.pages},
+        meta=list_meta(page),
     )
 
 
@@ -257,7 +258,7 @@ def vendors_index():
             }
             for row in page.rows
         ],
-        meta={"page": page.number, "per_page": page.per_page, "total": page.total, "pages": page.pages},
+        meta=list_meta(page),
     )
 
 

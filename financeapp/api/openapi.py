@@ -9,6 +9,7 @@ from typing import Any
 from flask import jsonify
 
 from financeapp.api import bp
+from financeapp.api.docs import LIST_META
 from financeapp.api.schemas import EARLIEST_YEAR, LATEST_YEAR, MAX_LABELS
 from financeapp.categories.models import KINDS as CATEGORY_KINDS
 from financeapp.core.scoping import MAX_ID
@@ -76,6 +77,7 @@ DATE_IN = {**DATE, "description": f"YYYY-MM-DD, years {EARLIEST_YEAR} to {LATEST
 
 SCHEMAS: dict[str, Any] = {
     "Amount": AMOUNT,
+    "ListMeta": LIST_META,
     "Currency": CURRENCY,
     "Reference": {
         "type": "object",
@@ -121,7 +123,8 @@ SCHEMAS: dict[str, Any] = {
     "Account": {
         "type": "object",
         "required": ["id", "name", "type", "currency", "group", "archived", "include_in_net_worth",
-                     "opening_balance", "balance", "balance_in_base", "missing_rate"],
+                     "opening_balance", "opening_date", "colour", "notes", "balance", "balance_in_base",
+                     "missing_rate"],
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
@@ -132,6 +135,9 @@ SCHEMAS: dict[str, Any] = {
             "archived": {"type": "boolean"},
             "include_in_net_worth": {"type": "boolean"},
             "opening_balance": _ref("Amount"),
+            "opening_date": DATE,
+            "colour": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
+            "notes": {"type": "string"},
             "balance": {**AMOUNT, "description": "Opening balance plus every transaction, in the account currency."},
             "balance_in_base": _nullable({**AMOUNT, "description": "The balance in the workspace base currency "
                                                                    "at today's rate."}),
@@ -170,7 +176,7 @@ SCHEMAS: dict[str, Any] = {
     "Transaction": {
         "type": "object",
         "required": ["id", "date", "account", "amount", "currency", "payee", "memo", "status", "kind",
-                     "transfer_key", "labels", "lines"],
+                     "transfer_key", "labels", "lines", "version"],
         "properties": {
             "id": {"type": "integer"},
             "date": DATE,
@@ -185,16 +191,19 @@ SCHEMAS: dict[str, Any] = {
                              "description": "Shared by both sides of a transfer; null otherwise."},
             "labels": {"type": "array", "items": {"type": "string"}},
             "lines": {"type": "array", "items": _ref("TransactionLine")},
+            "version": {"type": "integer", "minimum": 1,
+                        "description": "Send it back with a PATCH to refuse the change if someone saved since."},
         },
     },
     "TransactionPageMeta": {
         "type": "object",
-        "required": ["page", "per_page", "total", "pages", "sum", "currency", "sums"],
+        "required": ["page", "per_page", "total", "pages", "next", "sum", "currency", "sums"],
         "properties": {
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "enum": list(PER_PAGE_CHOICES)},
             "total": {"type": "integer", "description": "Transactions matching the filters, on all pages."},
             "pages": {"type": "integer", "minimum": 1},
+            "next": {"type": ["integer", "null"], "description": "The next page's number; null on the last page."},
             "sum": _nullable({**AMOUNT, "description": "Exact sum of every match; null when the matches are in "
                                                        "more than one currency."}),
             "currency": {"type": ["string", "null"], "description": "The currency of `sum`."},
@@ -232,6 +241,32 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": list(STATUSES), "default": "uncleared"},
             "lines": {"type": "array", "items": _ref("LineInput"), "maxItems": MAX_LINES,
                       "description": "Empty, or two or more lines."},
+        },
+    },
+    "TransactionPatch": {
+        "type": "object",
+        "description": "The fields to change. An entry takes the EntryInput fields (lines replace the split; a "
+                       "new amount of a split needs its lines), a transfer the TransferInput fields (both sides "
+                       "change). `type` cannot change. With `version` from GET the change is refused (409) if "
+                       "someone saved since; a reconciled transaction needs `unlock`.",
+        "additionalProperties": False,
+        "properties": {
+            "type": {"type": "string", "enum": ["entry", "transfer"]},
+            "account_id": ID_IN, "from_account_id": ID_IN, "to_account_id": ID_IN,
+            "date": DATE_IN,
+            "amount": {"oneOf": [{"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"},
+                                 {"type": "number"}],
+                       "description": "Signed as GET shows it (negative: money out), or positive with direction."},
+            "to_amount": _nullable(AMOUNT_IN),
+            "direction": {"type": "string", "enum": ["in", "out"]},
+            "payee": {"type": "string", "maxLength": 120},
+            "category_id": _nullable(ID_IN),
+            "memo": {"type": "string", "maxLength": 255},
+            "labels": LABELS_IN,
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "lines": {"type": "array", "items": _ref("LineInput"), "maxItems": MAX_LINES},
+            "version": {"type": "integer", "minimum": 1},
+            "unlock": {"type": "boolean", "default": False},
         },
     },
     "TransferInput": {
@@ -288,25 +323,6 @@ PATHS: dict[str, Any] = {
             "responses": {"200": _json(_envelope(_ref("Me")), "The user and workspace."), **_errors(401, 404)},
         },
     },
-    "/api/v1/accounts": {
-        "get": {
-            "operationId": "listAccounts",
-            "summary": "Every account with its balance",
-            "description": "Open accounts first, by group and name. balance_in_base uses today's rate.",
-            "tags": ["accounts"],
-            "responses": {
-                "200": _json(
-                    _envelope(
-                        {"type": "array", "items": _ref("Account")},
-                        {"type": "object", "required": ["base_currency", "total"],
-                         "properties": {"base_currency": _ref("Currency"), "total": {"type": "integer"}}},
-                    ),
-                    "The accounts.",
-                ),
-                **_errors(401, 404),
-            },
-        },
-    },
     "/api/v1/transactions": {
         "get": {
             "operationId": "listTransactions",
@@ -354,17 +370,29 @@ PATHS: dict[str, Any] = {
             "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _json(_envelope(_ref("Transaction")), "The transaction."), **_errors(401, 404)},
         },
-    },
-    "/api/v1/categories": {
-        "get": {
-            "operationId": "listCategories",
-            "summary": "The category tree",
-            "description": "Groups (income first, then by name), each with its categories.",
-            "tags": ["categories"],
-            "responses": {
-                "200": _json(_envelope({"type": "array", "items": _ref("CategoryGroup")}), "The groups."),
-                **_errors(401, 404),
-            },
+        "patch": {
+            "operationId": "updateTransaction",
+            "summary": "Change an entry or a transfer",
+            "description": "Needs the member role. Only the fields sent change; the whole is checked as a "
+                           "create is (422 with `errors`, nothing written). Answers the side addressed.",
+            "tags": ["transactions"],
+            "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"$ref": "#/components/parameters/CsrfToken"}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": _ref("TransactionPatch")}}},
+            "responses": {"200": _json(_envelope(_ref("Transaction")), "The transaction as saved."),
+                          **_errors(400, 401, 403, 404, 409, 415, 422)},
+        },
+        "delete": {
+            "operationId": "deleteTransaction",
+            "summary": "Delete an entry, or both sides of a transfer",
+            "description": "Needs the member role. A reconciled transaction needs ?unlock=true (else 409).",
+            "tags": ["transactions"],
+            "parameters": [{"name": "transaction_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"$ref": "#/components/parameters/CsrfToken"},
+                           _filter_parameter("unlock", {"type": "string", "enum": ["true", "false"]},
+                                             "Delete even when reconciled.")],
+            "responses": {"204": {"description": "Deleted."}, **_errors(400, 401, 403, 404, 409)},
         },
     },
     "/api/v1/openapi.json": {
@@ -415,8 +443,24 @@ DOCUMENT: dict[str, Any] = {
                           "description": "With the session cookie: the token from <meta name=\"csrf-token\"> "
                                          "of any signed-in page (a request without it is a 400). Not needed "
                                          "with a Bearer token."},
+            "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False,
+                            "schema": {"type": "string", "maxLength": 200},
+                            "description": "The ETag of a previous answer: when nothing changed, a 304 without "
+                                           "a body."},
+            "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False,
+                               "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+                               "description": "A key of the client's choosing (a UUID): a create repeated with "
+                                              "the same key within 24 hours answers the first response and "
+                                              "writes nothing; the same key with another body is a 422."},
         },
-        "responses": {name: _problem_response(description) for name, description in ERROR_RESPONSES.values()},
+        "headers": {
+            "ETag": {"description": "A hash of the body; send it back as If-None-Match.",
+                     "schema": {"type": "string"}},
+        },
+        "responses": {
+            **{name: _problem_response(description) for name, description in ERROR_RESPONSES.values()},
+            "NotModified": {"description": "Not modified: the If-None-Match ETag is still current."},
+        },
         "schemas": SCHEMAS,
     },
 }
@@ -424,9 +468,13 @@ DOCUMENT: dict[str, Any] = {
 
 # Other API modules describe their own endpoints: a module-level OPENAPI = {"paths": {...},
 # "schemas": {...}, "tags": [...]} in any module listed here is merged into the document.
-EXTENSION_MODULES = ("financeapp.api.debts", "financeapp.api.reports", "financeapp.api.planning",
-                     "financeapp.api.imports", "financeapp.api.invoices", "financeapp.api.ask",
-                     "financeapp.api.insights", "financeapp.api.forecasts",
+EXTENSION_MODULES = ("financeapp.api.accounts", "financeapp.api.categories", "financeapp.api.payees",
+                     "financeapp.api.labels", "financeapp.api.goals", "financeapp.api.budgets",
+                     "financeapp.api.recurring", "financeapp.api.rules", "financeapp.api.debts",
+                     "financeapp.api.notifications", "financeapp.api.settings", "financeapp.api.rates",
+                     "financeapp.api.reports",
+                     "financeapp.api.planning", "financeapp.api.imports", "financeapp.api.invoices",
+                     "financeapp.api.ask", "financeapp.api.insights", "financeapp.api.forecasts",
                      "financeapp.api.investments")
 
 
@@ -466,6 +514,17 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
     needed = [401, 403] + ([400] if method in WRITE_METHODS or operation.get("parameters") else [])
     for status in needed:
         responses.setdefault(str(status), {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"})
+    if method == "get":
+        # Every read carries an ETag (financeapp/api/resources.py); a matching If-None-Match is a 304.
+        _add_parameter(operation, "IfNoneMatch")
+        responses.setdefault("304", {"$ref": "#/components/responses/NotModified"})
+        ok = responses.get("200")
+        if ok is not None and "$ref" not in ok:
+            ok.setdefault("headers", {})["ETag"] = {"$ref": "#/components/headers/ETag"}
+    elif method == "post" and operation.get("operationId", "").startswith("create"):
+        _add_parameter(operation, "IdempotencyKey")
+        responses.setdefault("409", {"$ref": "#/components/responses/Conflict"})
+        responses.setdefault("422", {"$ref": "#/components/responses/Invalid"})
     for parameter in operation.get("parameters", []):
         if "$ref" in parameter:
             continue
@@ -480,6 +539,13 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
 
 
 EMPTY = {"type": "string", "maxLength": 0, "description": "Empty: as if not given."}
+
+
+def _add_parameter(operation: dict[str, Any], name: str) -> None:
+    ref = {"$ref": f"#/components/parameters/{name}"}
+    parameters = operation.setdefault("parameters", [])
+    if ref not in parameters:
+        parameters.append(ref)
 
 
 @bp.get("/openapi.json")

@@ -175,9 +175,46 @@ class _Fields:
         value = self.body.get(name)
         if value is None and default is not None:
             return default
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:  # (a list or an object is unhashable)
             self.error(name, f"Choose one of: {', '.join(choices)}.")
             return default or ""
+        return value
+
+    def integer(self, name: str, minimum: int, maximum: int) -> int | None:
+        """A whole number in range (a JSON integer or its digits as a string); None when not sent."""
+        value = self.body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            self.error(name, f"Send a whole number from {minimum} to {maximum}.")
+            return None
+        return value
+
+    def number(self, name: str) -> Decimal | None:
+        """A decimal (a rate, a percentage), exactly; the range is the service's to check."""
+        value = self.body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value.strip()) and len(value.strip()) <= 30:
+            value = Decimal(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int | Decimal) or value is NON_FINITE \
+                or abs(value) >= 10**12:
+            self.error(name, 'Send a number or a string such as "6.5".')
+            return None
+        return Decimal(value)
+
+    def optional_day(self, name: str) -> date | None:
+        return self.day(name) if self.body.get(name) is not None else None
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.body.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(name, "Send true or false.")
+            return default
         return value
 
     def labels(self, name: str = "labels") -> tuple[str, ...]:
@@ -199,6 +236,17 @@ class _Fields:
         if len(names) > MAX_LABELS:
             self.error(name, f"At most {MAX_LABELS} labels.")
         return tuple(names) if self.ok(name) else ()
+
+
+def fields_of(body: Mapping[str, Any], allowed: frozenset[str], errors: dict[str, str]) -> _Fields:
+    """A field reader for another resource's body (every bad field collected in `errors`)."""
+    return _Fields(body, allowed, errors)
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    """Invalid (422) naming every bad field, when there is any."""
+    if errors:
+        raise _invalid(errors)
 
 
 def _invalid(errors: dict[str, str]) -> Invalid:

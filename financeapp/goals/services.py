@@ -143,6 +143,10 @@ def whole_months(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
+# Beyond a century at the recent rate the projection says nothing (and dates end in 9999).
+MAX_PROJECTED_MONTHS = 1200
+
+
 @dataclass
 class GoalStatus:
     goal: Goal
@@ -191,7 +195,10 @@ class GoalStatus:
         """When the goal is reached at the recent rate; None when reached already or never at this rate."""
         if self.reached or self.rate <= 0:
             return None
-        return self.today + relativedelta(months=math.ceil(self.missing / self.rate))
+        months = math.ceil(self.missing / self.rate)
+        if months > MAX_PROJECTED_MONTHS:  # a crawl of a rate: past any calendar (relativedelta overflows)
+            return None
+        return self.today + relativedelta(months=months)
 
     @property
     def on_track(self) -> bool | None:

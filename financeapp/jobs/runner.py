@@ -48,6 +48,7 @@ OPTIONAL_STEPS = (
     ("budget_alerts", "financeapp.budgets.jobs", "check_budget_alerts", "budgets"),
     ("goal_milestones", "financeapp.goals.jobs", "check_goal_milestones", "goals"),
     ("abandoned_imports", "financeapp.imports.jobs", "discard_abandoned", "imports"),
+    ("expired_idempotency_keys", "financeapp.api.resources", "purge_expired_keys", "the API"),
 )
 
 

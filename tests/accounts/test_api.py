@@ -42,13 +42,14 @@ def test_an_account_lists_its_fields(client, owner):
 
     body = client.get("/api/v1/accounts").get_json()
 
-    assert body["meta"] == {"base_currency": "USD", "total": 3}
+    assert body["meta"] == {"base_currency": "USD", "total": 3, "page": 1, "per_page": 50, "pages": 1, "next": None}
     # open accounts first (ungrouped, then by group), archived last
     assert [row["name"] for row in body["data"]] == ["Checking", "Card", "Old savings"]
     card = next(row for row in body["data"] if row["name"] == "Card")
     assert card == {
         "id": card["id"], "name": "Card", "type": "credit_card", "currency": "USD", "group": "Cards",
-        "archived": False, "include_in_net_worth": False, "opening_balance": "-250.50", "balance": "-250.50",
+        "archived": False, "include_in_net_worth": False, "opening_balance": "-250.50",
+        "opening_date": card["opening_date"], "colour": "#0d6efd", "notes": "", "balance": "-250.50",
         "balance_in_base": "-250.50", "missing_rate": False,
     }
 

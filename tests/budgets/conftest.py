@@ -11,6 +11,7 @@ import pytest
 from financeapp.budgets.services import LineInput, set_line
 from financeapp.extensions import db
 from financeapp.transactions.models import Transaction, TransactionLine
+from tests.api.fixtures import ledger, owner, viewer  # noqa: F401 (fixtures of test_api.py)
 from tests.factories import make_account, make_category, make_user, personal_workspace
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from financeapp.extensions import db
 from financeapp.goals.services import GoalInput, create_goal
+from tests.api.fixtures import ledger, owner, viewer  # noqa: F401 (fixtures of test_api.py)
 from tests.factories import make_account, make_user, personal_workspace
 
 TODAY = date(2026, 3, 15)

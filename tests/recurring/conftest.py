@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.api.fixtures import ledger, owner, viewer  # noqa: F401 (fixtures of test_api.py)
 from tests.factories import make_account, make_user, personal_workspace
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from financeapp.extensions import db
 from financeapp.rules.services import RuleInput, create_rule
+from tests.api.fixtures import ledger, owner, viewer  # noqa: F401 (fixtures of test_api.py)
 from tests.factories import make_account, make_category, make_user, personal_workspace
 
 

@@ -62,10 +62,10 @@ def test_a_transaction_lists_its_account_payee_labels_and_lines(client, owner):
         "amount": "-42.10", "currency": "USD", "payee": {"id": txn["payee"]["id"], "name": "Market"},
         "memo": "weekly shop", "status": "uncleared", "kind": "expense", "transfer_key": None,
         "labels": ["Food run", "home"],
-        "lines": [{"category": {"id": food.id, "name": "Food"}, "amount": "-42.10", "memo": ""}],
+        "lines": [{"category": {"id": food.id, "name": "Food"}, "amount": "-42.10", "memo": ""}], "version": 1,
     }
-    assert body["meta"] == {"page": 1, "per_page": 50, "total": 1, "pages": 1, "sum": "-42.10", "currency": "USD",
-                            "sums": {"USD": "-42.10"}}
+    assert body["meta"] == {"page": 1, "per_page": 50, "total": 1, "pages": 1, "next": None, "sum": "-42.10",
+                            "currency": "USD", "sums": {"USD": "-42.10"}}
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_pages_carry_their_meta(client, owner):
     second = client.get(f"{URL}?per_page=25&sort=date&page=2").get_json()
     beyond = client.get(f"{URL}?per_page=25&page=9").get_json()
 
-    assert first["meta"] == {"page": 1, "per_page": 25, "total": 27, "pages": 2, "sum": "-378.00",
+    assert first["meta"] == {"page": 1, "per_page": 25, "total": 27, "pages": 2, "next": 2, "sum": "-378.00",
                              "currency": "USD", "sums": {"USD": "-378.00"}}
     assert [t["date"] for t in first["data"]][:2] == ["2026-02-01", "2026-02-02"]
     assert [t["amount"] for t in second["data"]] == ["-26.00", "-27.00"]
