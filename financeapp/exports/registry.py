@@ -84,6 +84,10 @@ TABLES: list[TableSpec] = [
     TableSpec("document_settings"),
     TableSpec("vendor_patterns"),
     TableSpec("unusual_exceptions"),
+    TableSpec("securities"),
+    TableSpec("trades"),
+    TableSpec("prices"),
+    TableSpec("investment_settings"),
 ]
 
 # Workspace tables deliberately left out of a backup, with the reason.
@@ -97,6 +101,7 @@ NOT_EXPORTED = {
     "unusual_transactions": "derived from the transactions (a scan recomputes them); what a member taught is in "
                             "unusual_exceptions, which is backed up",
     "pattern_snapshots": "seasonal patterns computed from the monthly totals; the next scan recomputes them",
+    "idempotency_keys": "the API's replayable answers to creates, kept 24 hours; they name this server's rows",
     "forecast_cache": "forecasts fitted from the monthly totals; the next refresh fits them again",
     "ask_aliases": "Ask's learned spellings point at categories, payees, accounts or labels by an id of any of "
                    "them, which a restore renumbers; Ask learns them again from the next pick",

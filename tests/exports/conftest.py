@@ -23,7 +23,7 @@ from financeapp.receipts.services import store_attachment
 from financeapp.rules.services import RuleInput, create_rule
 from financeapp.transactions.models import Transaction, TransferRefusal
 from financeapp.transactions.services import EntryInput, LineInput, TransferInput, record_entry, record_transfer
-from tests.factories import make_category, make_user, personal_workspace
+from tests.factories import make_account, make_category, make_user, personal_workspace
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -93,8 +93,26 @@ def build_rich_workspace(email: str = "eve@example.com"):
     from financeapp.insights.models import UnusualException
     db.session.add(UnusualException(workspace_id=ws.id, payee_id=split.payee_id, currency=checking.currency,
                                     low=Decimal("30.01"), high=Decimal("45.50"), taught_by_id=eve.id))
+    _add_investments(ws)
     db.session.commit()
     return eve, ws
+
+
+def _add_investments(ws) -> None:
+    """An investment account with a security, a buy, a split, a price and its cost method."""
+    from financeapp.investments import services as investments
+    from financeapp.investments.models import InvestmentSetting
+
+    broker = make_account(ws, "Backup broker", type="investment")
+    fund = investments.find_or_create_security(ws, "BKUP", name="Backup fund", kind="fund", currency="USD",
+                                               unique_id="US0000000001")
+    investments.record_trade(ws, broker, investments.NewTrade(kind="buy", on=date(2026, 1, 5), security_id=fund.id,
+                                                              quantity=Decimal("3.12345678"), price=Decimal("10.5"),
+                                                              fees=Decimal("1.25")))
+    investments.record_trade(ws, broker, investments.NewTrade(kind="split", on=date(2026, 2, 1), security_id=fund.id,
+                                                              split_from=Decimal(1), split_to=Decimal(2)))
+    investments.record_price(ws, fund, date(2026, 2, 2), Decimal("5.4321"))
+    db.session.add(InvestmentSetting(workspace_id=ws.id, account_id=broker.id, cost_method="average"))
 
 
 def _add_documents(ws, eve, booked) -> None:
