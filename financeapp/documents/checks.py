@@ -40,6 +40,10 @@ KEY_FIELDS = ("vendor", "date", "total")
 _AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "T": "7"}
 _AS_LETTER = {v: k for k, v in (("O", "0"), ("I", "1"), ("S", "5"), ("B", "8"), ("Z", "2"), ("G", "6"))}
 _AMBIGUOUS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z", "Z": "2"}
+# The most characters one repair may change. Each change is a guess the check character then has to
+# confirm, and a one-in-36 check confirms a wrong guess often enough once guesses multiply: with two
+# changes, an invalid GSTIN (its check character wrong) was seen "repaired" into a valid-looking one.
+MAX_REPAIRS = 1
 _DIGIT_PLACES = {0, 1, 7, 8, 9, 10}
 _LETTER_PLACES = {2, 3, 4, 5, 6, 11}
 
@@ -68,11 +72,21 @@ def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinChe
     if gstin_is_valid(value):
         return GstinCheck(value, True)
     if ocr and len(value) in (15, 16):
-        found = {c for c in _repairs(value) if gstin_is_valid(c)}
+        found = {c for c in _repairs(value) if gstin_is_valid(c) and _changes(value, c) <= MAX_REPAIRS}
         if len(found) == 1:
             mended = found.pop()
             return GstinCheck(mended, True, corrected=True,
                               reason=f"Read as {value}; OCR look-alike characters corrected to {mended}.")
+        if len(value) == 16:
+            # No drop of a split character gives a valid GSTIN: keep the one 15-character reading that has
+            # the GSTIN's shape (so the flag names the GSTIN as printed), if there is exactly one.
+            # A look-alike pair ("O0") is the likelier split than a repeated character (PANs repeat letters).
+            for drops in (_dropped(value, repeats=False), _dropped(value)):
+                shapes = {c for c in map(_shaped, drops) if _STRUCTURE.match(c)}
+                if shapes:
+                    if len(shapes) == 1:
+                        value = shapes.pop()
+                    break
         shaped = _shaped(value) if len(value) == 15 else value
         seen = [k for k in known if len(k) == 15 and _one_slip(shaped, k)]
         if len(seen) == 1:
@@ -98,6 +112,14 @@ def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinChe
     return GstinCheck(value, False, reason=f"GSTIN {value} is not valid: {why}.")
 
 
+def _changes(read: str, repaired: str) -> int:
+    """How many characters a repair changed (a dropped split character counts as one)."""
+    if len(read) == len(repaired):
+        return sum(a != b for a, b in zip(read, repaired, strict=True))
+    return 1 + min(sum(a != b for a, b in zip(drop, repaired, strict=True)) for drop in
+                   (read[:i] + read[i + 1:] for i in range(len(read))))
+
+
 def _shaped(value: str) -> str:
     """The GSTIN with only the forced fixes: a look-alike letter in a digit place, a digit in a letter place."""
     out = []
@@ -118,11 +140,24 @@ def _one_slip(read: str, known: str) -> bool:
     return len(differ) == 1 and differ[0] != 14
 
 
+_STRUCTURE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]Z[0-9A-Z]$")
+
+
+def _dropped(value: str, *, repeats: bool = True) -> list[str]:
+    """The 15-character readings of a 16-character one where OCR split one glyph in two: a character
+    dropped where it is its neighbour's look-alike ("O0", "2Z", "1I") or (`repeats`) repeats it."""
+    out = []
+    for i in range(len(value)):
+        neighbours = {value[j] for j in (i - 1, i + 1) if 0 <= j < len(value)}
+        if (repeats and value[i] in neighbours) or _AMBIGUOUS.get(value[i]) in neighbours:
+            out.append(value[:i] + value[i + 1:])
+    return out
+
+
 def _repairs(value: str) -> set[str]:
     """Every GSTIN that OCR could have misread as `value`: forced fixes where the structure demands a
-    digit or a letter, both readings where it allows either; one doubled character dropped if 16 long."""
-    shapes = [value] if len(value) == 15 else [value[:i] + value[i + 1:] for i in range(16) if value[i] ==
-                                                value[i - 1 if i else 1]]
+    digit or a letter, both readings where it allows either; one split character dropped if 16 long."""
+    shapes = [value] if len(value) == 15 else _dropped(value)
     found: set[str] = set()
     for shape in shapes:
         options: list[tuple[str, ...]] = []

@@ -80,3 +80,28 @@ def test_a_gstin_seen_before_is_recognised_through_one_ocr_slip():
 def test_a_wrong_check_character_is_not_mended_into_a_known_gstin():
     check = checks.check_gstin("27AAPFU0939F1ZK", ocr=True, known=[VALID])
     assert (check.value, check.valid, check.corrected) == ("27AAPFU0939F1ZK", False, False)
+
+
+@pytest.mark.parametrize(("read", "why"), [("27AAPFUO0939F1ZV", "a 0 read as O0"), ("27AAPFU0939F12ZV", "Z read as 2Z"),
+                                           ("227AAPFU0939F1ZV", "a doubled 2")])
+def test_one_glyph_read_as_two_is_mended_when_one_reading_passes(read, why):
+    check = checks.check_gstin(read, ocr=True)
+    assert (check.value, check.valid, check.corrected) == (VALID, True, True), why
+
+
+def test_a_split_glyph_in_a_gstin_with_a_wrong_check_character_stays_invalid_as_printed():
+    check = checks.check_gstin("27AAPFUO0939F1ZK", ocr=True)
+    assert (check.value, check.valid, check.corrected) == ("27AAPFU0939F1ZK", False, False)
+    assert "check character is wrong" in check.reason
+
+
+def test_sixteen_characters_without_a_look_alike_pair_are_not_guessed_at():
+    check = checks.check_gstin("27AAPFU0939F1ZVX", ocr=True)  # X is no look-alike of V
+    assert not check.valid and "16 characters" in check.reason
+
+
+def test_a_repair_that_needs_two_guesses_is_not_made():
+    # "27AAPFU0939F1ZV" misread in two places: two changes would be needed, and a one-in-36 check
+    # character confirms a wrong pair of guesses too often to trust.
+    check = checks.check_gstin("27AAPFUO939FIZV", ocr=True)
+    assert not check.valid and not check.corrected
