@@ -602,7 +602,8 @@ def extract(text: str, *, ocr: bool = False) -> Extraction:
     day_first = _day_first(code, joined)
     if currency:
         result.fields["currency"] = currency
-    for name, found in (("vendor", find_vendor(lines)), ("invoice_number", find_number(lines, day_first=day_first, ocr=ocr)),
+    for name, found in (("vendor", find_vendor(lines)),
+                        ("invoice_number", find_number(lines, day_first=day_first, ocr=ocr)),
                         ("date", find_date(lines, day_first=day_first))):
         if found is not None:
             result.fields[name] = found

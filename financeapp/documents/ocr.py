@@ -119,7 +119,7 @@ def preprocess(image: Image.Image) -> tuple[Image.Image, float]:
 # twice more, enlarged, in English only. Small letters at 150 dpi are where Tesseract slips ("TI"
 # read as "11", "0" as "O0"), and with Hindi loaded it may read a Latin "I" as the danda "।" or "॥".
 KEY_LINE = re.compile(r"GSTIN|\bGST\s*(?:No|#)|(?<!due )(?<!order )\bdate\b|"
-                      r"\b(?:invoice|inv|bill|receipt|doc(?:ument)?)\b\.?\s*(?:no|#|num|number)\b", re.I)
+                      r"\b(?:invoice|inv|bill|receipt|doc(?:ument)?)\b\.?\s*(?:(?:no|num|number)\b|#)", re.I)
 REREAD_SCALE = 2
 REREAD_BELOW = 32  # pixels of line height: larger print (a receipt upscaled, a 300-dpi scan) reads well as it is
 REREAD_PAD = 6  # pixels around the line's box
