@@ -35,6 +35,7 @@ UNUSUAL_MIN_HISTORY = 3  # ... once the vendor has at least this many earlier do
 PHASH_DISTANCE = 6  # bits of 256 that may differ for two images to count as the same page
 LOW_CONFIDENCE = 50
 KEY_FIELDS = ("vendor", "date", "total")
+UNCERTAIN_GSTIN = "is uncertain"  # the start of a GSTIN field's note when OCR left it unsure (GstinCheck.could_be)
 
 # Characters OCR mistakes for one another; the structure says which one a position needs.
 _AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "T": "7"}
@@ -54,6 +55,9 @@ class GstinCheck:
     valid: bool
     corrected: bool = False
     reason: str = ""
+    # The one valid GSTIN that more than MAX_REPAIRS look-alike changes would make of it: too many guesses
+    # to accept, too likely to call the GSTIN invalid. The document then asks for a check by hand.
+    could_be: str = ""
 
 
 def gstin_is_valid(value: str) -> bool:
@@ -65,18 +69,30 @@ def gstin_is_valid(value: str) -> bool:
 def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinCheck:
     """Whether a GSTIN is valid; on OCR'd text, the one repair of look-alike characters that makes it so,
     else the one GSTIN `known` from earlier documents that it differs from by one character (never the
-    check character: a wrong check character is what a wrong GSTIN looks like)."""
+    check character: a wrong check character is what a wrong GSTIN looks like). A repair of more than
+    MAX_REPAIRS characters is only taken when `known` confirms it; otherwise it is `could_be`: neither
+    valid nor declared invalid, and the document asks for a check by hand."""
     from stdnum.in_ import gstin
 
     value = re.sub(r"[\s\-.]", "", raw or "").upper()
+    could_be = ""
     if gstin_is_valid(value):
         return GstinCheck(value, True)
     if ocr and len(value) in (15, 16):
-        found = {c for c in _repairs(value) if gstin_is_valid(c) and _changes(value, c) <= MAX_REPAIRS}
+        passing = {c for c in _repairs(value) if gstin_is_valid(c)}
+        found = {c for c in passing if _changes(value, c) <= MAX_REPAIRS}
         if len(found) == 1:
             mended = found.pop()
             return GstinCheck(mended, True, corrected=True,
                               reason=f"Read as {value}; OCR look-alike characters corrected to {mended}.")
+        far = passing - found if not found else set()
+        if len(far) == 1:
+            mended = far.pop()
+            if mended in known:  # a GSTIN already seen in the workspace confirms the guesses
+                return GstinCheck(mended, True, corrected=True,
+                                  reason=f"Read as {value}; OCR look-alike characters corrected to {mended}, "
+                                         "seen on earlier documents.")
+            could_be = mended
         if len(value) == 16:
             # No drop of a split character gives a valid GSTIN: keep the one 15-character reading that has
             # the GSTIN's shape (so the flag names the GSTIN as printed), if there is exactly one.
@@ -109,6 +125,10 @@ def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinChe
         why = "it does not have the GSTIN's shape (2 digits, PAN, entity number, Z, check character)"
     else:  # pragma: no cover - is_valid said no
         why = "it does not pass the GSTIN check"
+    if could_be:
+        return GstinCheck(value, False, could_be=could_be,
+                          reason=f"GSTIN read as {value}, which is not valid ({why}); {could_be} would be, if OCR "
+                                 f"misread {_changes(value, could_be)} characters: check it on the document.")
     return GstinCheck(value, False, reason=f"GSTIN {value} is not valid: {why}.")
 
 
@@ -316,6 +336,10 @@ def tax_unread(doc: Document) -> bool:
 def low_confidence(doc: Document) -> Flag | None:
     """low_confidence when a key field is missing or was read with little certainty."""
     weak = []
+    gstin_field = doc.field("vendor_gstin")
+    if doc.vendor_gstin and doc.gstin_valid is None and gstin_field is not None and not gstin_field.corrected \
+            and UNCERTAIN_GSTIN in gstin_field.note:
+        weak.append(f"the vendor GSTIN {gstin_field.note}")
     if tax_unread(doc):
         weak.append(f"{TAX_UNREAD}, so the arithmetic was not checked")
     for name in KEY_FIELDS:
@@ -334,7 +358,9 @@ def all_flags(doc: Document, today: date) -> list[Flag]:
     flags = duplicates(doc)
     if doc.vendor_gstin and doc.gstin_valid is False:
         flags.append(Flag("invalid_gstin", check_gstin(doc.vendor_gstin, ocr=False).reason))
-    if doc.buyer_gstin and not gstin_is_valid(doc.buyer_gstin):
+    buyer = doc.field("buyer_gstin")
+    if doc.buyer_gstin and not gstin_is_valid(doc.buyer_gstin) and not (
+            buyer is not None and not buyer.corrected and UNCERTAIN_GSTIN in buyer.note):
         flags.append(Flag("invalid_gstin", "Buyer " + check_gstin(doc.buyer_gstin, ocr=False).reason))
     # An unreadable tax line is unknown, not zero: claiming a mismatch from it would be a guess.
     sums = None if tax_unread(doc) else arithmetic(doc.subtotal, doc.tax_total, doc.round_off, doc.total, doc.currency)

@@ -339,8 +339,11 @@ def _store_extraction(workspace: Workspace, doc: Document, result: Extraction,
         setattr(doc, column, check.value[:15])
         if check.corrected:
             notes[column] = "corrected"
+        if check.could_be:
+            notes[column] = f"{checks.UNCERTAIN_GSTIN}: read as {check.value}, could be {check.could_be}"
         if column == "vendor_gstin":
-            doc.gstin_valid = check.valid
+            # Unsure (too many OCR guesses either way): neither accepted as valid nor flagged as invalid.
+            doc.gstin_valid = None if check.could_be else check.valid
     existing = {f.name: f for f in doc.fields}  # updated in place: (document, name) is unique
     for name in FIELDS:
         found = result.fields.get(name)

@@ -105,3 +105,9 @@ def test_a_repair_that_needs_two_guesses_is_not_made():
     # character confirms a wrong pair of guesses too often to trust.
     check = checks.check_gstin("27AAPFUO939FIZV", ocr=True)
     assert not check.valid and not check.corrected
+    assert check.could_be == VALID and "check it on the document" in check.reason
+
+
+def test_a_two_guess_repair_is_taken_when_the_workspace_has_seen_that_gstin():
+    check = checks.check_gstin("27AAPFUO939FIZV", ocr=True, known=[VALID])
+    assert (check.value, check.valid, check.corrected) == (VALID, True, True)
