@@ -41,9 +41,12 @@ UNCERTAIN_GSTIN = "is uncertain"  # the start of a GSTIN field's note when OCR l
 _AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "T": "7"}
 _AS_LETTER = {v: k for k, v in (("O", "0"), ("I", "1"), ("S", "5"), ("B", "8"), ("Z", "2"), ("G", "6"))}
 _AMBIGUOUS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z", "Z": "2"}
-# The most characters one repair may change. Each change is a guess the check character then has to
-# confirm, and a one-in-36 check confirms a wrong guess often enough once guesses multiply: with two
-# changes, an invalid GSTIN (its check character wrong) was seen "repaired" into a valid-looking one.
+# How much guessing one repair may do. Each guess is one the check character then has to confirm, and a
+# one-in-36 check confirms a wrong guess often enough once guesses multiply: with a forced fix plus a
+# free swap, an invalid GSTIN (its check character wrong) was seen "repaired" into a valid-looking one.
+# A free swap (where the GSTIN allows a letter or a digit) or a dropped split character is a whole guess;
+# a forced fix (a letter where the structure demands a digit, or the reverse) half of one, since the
+# structure already says the character is wrong and only its look-alike is assumed.
 MAX_REPAIRS = 1
 _DIGIT_PLACES = {0, 1, 7, 8, 9, 10}
 _LETTER_PLACES = {2, 3, 4, 5, 6, 11}
@@ -128,16 +131,18 @@ def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinChe
     if could_be:
         return GstinCheck(value, False, could_be=could_be,
                           reason=f"GSTIN read as {value}, which is not valid ({why}); {could_be} would be, if OCR "
-                                 f"misread {_changes(value, could_be)} characters: check it on the document.")
+                                 "misread several characters: check it on the document.")
     return GstinCheck(value, False, reason=f"GSTIN {value} is not valid: {why}.")
 
 
-def _changes(read: str, repaired: str) -> int:
-    """How many characters a repair changed (a dropped split character counts as one)."""
+def _changes(read: str, repaired: str) -> float:
+    """How much guessing a repair took: 1 per free swap or dropped character, 0.5 per forced fix."""
+    def cost(shape: str) -> float:
+        return sum(0.5 if place in _DIGIT_PLACES or place in _LETTER_PLACES or place == 13 else 1.0
+                   for place, (a, b) in enumerate(zip(shape, repaired, strict=True)) if a != b)
     if len(read) == len(repaired):
-        return sum(a != b for a, b in zip(read, repaired, strict=True))
-    return 1 + min(sum(a != b for a, b in zip(drop, repaired, strict=True)) for drop in
-                   (read[:i] + read[i + 1:] for i in range(len(read))))
+        return cost(read)
+    return 1 + min(cost(read[:i] + read[i + 1:]) for i in range(len(read)))
 
 
 def _shaped(value: str) -> str:

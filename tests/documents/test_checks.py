@@ -111,3 +111,15 @@ def test_a_repair_that_needs_two_guesses_is_not_made():
 def test_a_two_guess_repair_is_taken_when_the_workspace_has_seen_that_gstin():
     check = checks.check_gstin("27AAPFUO939FIZV", ocr=True, known=[VALID])
     assert (check.value, check.valid, check.corrected) == (VALID, True, True)
+
+
+def test_two_forced_fixes_are_one_guess_and_are_made():
+    # O in a digit place and 0 in a letter place: the structure says both are wrong.
+    assert checks.check_gstin("2TAAPFUO939F1ZV", ocr=True).value == VALID
+    check = checks.check_gstin("O7EYUHT149302ZL", ocr=True)
+    assert (check.value, check.valid, check.corrected) == ("07EYUHT1493O2ZL", True, True)
+
+
+def test_a_forced_fix_and_a_free_swap_together_are_too_many_guesses():
+    check = checks.check_gstin("27BTTCM958401ZI", ocr=True)  # printed 27BTTCM9584Q1ZI, its check character wrong
+    assert not check.valid and check.could_be == "27BTTCM9584OIZI"
