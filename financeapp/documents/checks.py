@@ -107,7 +107,8 @@ def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinChe
                         value = shapes.pop()
                     break
         shaped = _shaped(value) if len(value) == 15 else value
-        seen = [k for k in known if len(k) == 15 and _one_slip(shaped, k)]
+        # (A 16-character reading no drop could shape is compared with nothing: it stays as read.)
+        seen = [k for k in known if len(k) == 15 == len(shaped) and _one_slip(shaped, k)]
         if len(seen) == 1:
             return GstinCheck(seen[0], True, corrected=True,
                               reason=f"Read as {value}; one character from {seen[0]}, seen on earlier documents.")

@@ -123,3 +123,8 @@ def test_two_forced_fixes_are_one_guess_and_are_made():
 def test_a_forced_fix_and_a_free_swap_together_are_too_many_guesses():
     check = checks.check_gstin("27BTTCM958401ZI", ocr=True)  # printed 27BTTCM9584Q1ZI, its check character wrong
     assert not check.valid and check.could_be == "27BTTCM9584OIZI"
+
+
+def test_a_sixteen_character_reading_is_checked_against_known_gstins_without_an_error():
+    check = checks.check_gstin("27AAPFU0939F1ZVX", ocr=True, known=[VALID])
+    assert not check.valid and "16 characters" in check.reason
