@@ -56,6 +56,11 @@ class Config:
     # Bank files of 100,000 rows reach 15 MB; receipts are far smaller.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    # Receipts and invoices (financeapp/documents): a file above these caps is refused before it is stored,
+    # and a reading still unfinished after the stale limit counts as failed (its job died) and can be retried.
+    DOCUMENT_MAX_MB = int(os.environ.get("DOCUMENT_MAX_MB", "10"))
+    DOCUMENT_MAX_PAGES = int(os.environ.get("DOCUMENT_MAX_PAGES", "10"))
+    DOCUMENT_READING_STALE_MINUTES = int(os.environ.get("DOCUMENT_READING_STALE_MINUTES", "15"))
 
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"

@@ -91,10 +91,13 @@ def run(seed: int, quick: bool, batch_of: int) -> dict:
                     stats["clean_n"] += 1
                     stats["clean_wrongly_flagged"] += bool(codes & {"invalid_gstin", "total_mismatch"})
                 wrong = [name for name, ok in (("total", doc.total == truth.total), ("date", doc.invoice_date ==
-                         truth.on), ("number", doc.invoice_number == truth.number)) if not ok]
+                         truth.on), ("number", doc.invoice_number == truth.number),
+                         ("gstin", not truth.vendor_gstin or doc.vendor_gstin == truth.vendor_gstin)) if not ok]
                 if wrong or (codes & {"invalid_gstin", "total_mismatch"} and truth.consistent and truth.gstin_valid):
                     stats["misses"].append({"file": sample.name, "wrong": wrong, "flags": sorted(codes),
-                                            "total": str(doc.total), "want": str(truth.total)})
+                                            "total": str(doc.total), "want": str(truth.total),
+                                            "number": doc.invoice_number, "want_number": truth.number,
+                                            "gstin": doc.vendor_gstin, "want_gstin": truth.vendor_gstin})
             report["kinds"][kind] = stats
         # A batch of photos, read one after another as a worker (or the batch page) would.
         import random

@@ -35,11 +35,19 @@ UNUSUAL_MIN_HISTORY = 3  # ... once the vendor has at least this many earlier do
 PHASH_DISTANCE = 6  # bits of 256 that may differ for two images to count as the same page
 LOW_CONFIDENCE = 50
 KEY_FIELDS = ("vendor", "date", "total")
+UNCERTAIN_GSTIN = "is uncertain"  # the start of a GSTIN field's note when OCR left it unsure (GstinCheck.could_be)
 
 # Characters OCR mistakes for one another; the structure says which one a position needs.
 _AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "T": "7"}
 _AS_LETTER = {v: k for k, v in (("O", "0"), ("I", "1"), ("S", "5"), ("B", "8"), ("Z", "2"), ("G", "6"))}
 _AMBIGUOUS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z", "Z": "2"}
+# How much guessing one repair may do. Each guess is one the check character then has to confirm, and a
+# one-in-36 check confirms a wrong guess often enough once guesses multiply: with a forced fix plus a
+# free swap, an invalid GSTIN (its check character wrong) was seen "repaired" into a valid-looking one.
+# A free swap (where the GSTIN allows a letter or a digit) or a dropped split character is a whole guess;
+# a forced fix (a letter where the structure demands a digit, or the reverse) half of one, since the
+# structure already says the character is wrong and only its look-alike is assumed.
+MAX_REPAIRS = 1
 _DIGIT_PLACES = {0, 1, 7, 8, 9, 10}
 _LETTER_PLACES = {2, 3, 4, 5, 6, 11}
 
@@ -50,6 +58,9 @@ class GstinCheck:
     valid: bool
     corrected: bool = False
     reason: str = ""
+    # The one valid GSTIN that more than MAX_REPAIRS look-alike changes would make of it: too many guesses
+    # to accept, too likely to call the GSTIN invalid. The document then asks for a check by hand.
+    could_be: str = ""
 
 
 def gstin_is_valid(value: str) -> bool:
@@ -61,20 +72,43 @@ def gstin_is_valid(value: str) -> bool:
 def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinCheck:
     """Whether a GSTIN is valid; on OCR'd text, the one repair of look-alike characters that makes it so,
     else the one GSTIN `known` from earlier documents that it differs from by one character (never the
-    check character: a wrong check character is what a wrong GSTIN looks like)."""
+    check character: a wrong check character is what a wrong GSTIN looks like). A repair of more than
+    MAX_REPAIRS characters is only taken when `known` confirms it; otherwise it is `could_be`: neither
+    valid nor declared invalid, and the document asks for a check by hand."""
     from stdnum.in_ import gstin
 
     value = re.sub(r"[\s\-.]", "", raw or "").upper()
+    could_be = ""
     if gstin_is_valid(value):
         return GstinCheck(value, True)
     if ocr and len(value) in (15, 16):
-        found = {c for c in _repairs(value) if gstin_is_valid(c)}
+        passing = {c for c in _repairs(value) if gstin_is_valid(c)}
+        found = {c for c in passing if _changes(value, c) <= MAX_REPAIRS}
         if len(found) == 1:
             mended = found.pop()
             return GstinCheck(mended, True, corrected=True,
                               reason=f"Read as {value}; OCR look-alike characters corrected to {mended}.")
+        far = passing - found if not found else set()
+        if len(far) == 1:
+            mended = far.pop()
+            if mended in known:  # a GSTIN already seen in the workspace confirms the guesses
+                return GstinCheck(mended, True, corrected=True,
+                                  reason=f"Read as {value}; OCR look-alike characters corrected to {mended}, "
+                                         "seen on earlier documents.")
+            could_be = mended
+        if len(value) == 16:
+            # No drop of a split character gives a valid GSTIN: keep the one 15-character reading that has
+            # the GSTIN's shape (so the flag names the GSTIN as printed), if there is exactly one.
+            # A look-alike pair ("O0") is the likelier split than a repeated character (PANs repeat letters).
+            for drops in (_dropped(value, repeats=False), _dropped(value)):
+                shapes = {c for c in map(_shaped, drops) if _STRUCTURE.match(c)}
+                if shapes:
+                    if len(shapes) == 1:
+                        value = shapes.pop()
+                    break
         shaped = _shaped(value) if len(value) == 15 else value
-        seen = [k for k in known if len(k) == 15 and _one_slip(shaped, k)]
+        # (A 16-character reading no drop could shape is compared with nothing: it stays as read.)
+        seen = [k for k in known if len(k) == 15 == len(shaped) and _one_slip(shaped, k)]
         if len(seen) == 1:
             return GstinCheck(seen[0], True, corrected=True,
                               reason=f"Read as {value}; one character from {seen[0]}, seen on earlier documents.")
@@ -95,7 +129,21 @@ def check_gstin(raw: str, *, ocr: bool, known: Collection[str] = ()) -> GstinChe
         why = "it does not have the GSTIN's shape (2 digits, PAN, entity number, Z, check character)"
     else:  # pragma: no cover - is_valid said no
         why = "it does not pass the GSTIN check"
+    if could_be:
+        return GstinCheck(value, False, could_be=could_be,
+                          reason=f"GSTIN read as {value}, which is not valid ({why}); {could_be} would be, if OCR "
+                                 "misread several characters: check it on the document.")
     return GstinCheck(value, False, reason=f"GSTIN {value} is not valid: {why}.")
+
+
+def _changes(read: str, repaired: str) -> float:
+    """How much guessing a repair took: 1 per free swap or dropped character, 0.5 per forced fix."""
+    def cost(shape: str) -> float:
+        return sum(0.5 if place in _DIGIT_PLACES or place in _LETTER_PLACES or place == 13 else 1.0
+                   for place, (a, b) in enumerate(zip(shape, repaired, strict=True)) if a != b)
+    if len(read) == len(repaired):
+        return cost(read)
+    return 1 + min(cost(read[:i] + read[i + 1:]) for i in range(len(read)))
 
 
 def _shaped(value: str) -> str:
@@ -118,11 +166,24 @@ def _one_slip(read: str, known: str) -> bool:
     return len(differ) == 1 and differ[0] != 14
 
 
+_STRUCTURE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]Z[0-9A-Z]$")
+
+
+def _dropped(value: str, *, repeats: bool = True) -> list[str]:
+    """The 15-character readings of a 16-character one where OCR split one glyph in two: a character
+    dropped where it is its neighbour's look-alike ("O0", "2Z", "1I") or (`repeats`) repeats it."""
+    out = []
+    for i in range(len(value)):
+        neighbours = {value[j] for j in (i - 1, i + 1) if 0 <= j < len(value)}
+        if (repeats and value[i] in neighbours) or _AMBIGUOUS.get(value[i]) in neighbours:
+            out.append(value[:i] + value[i + 1:])
+    return out
+
+
 def _repairs(value: str) -> set[str]:
     """Every GSTIN that OCR could have misread as `value`: forced fixes where the structure demands a
-    digit or a letter, both readings where it allows either; one doubled character dropped if 16 long."""
-    shapes = [value] if len(value) == 15 else [value[:i] + value[i + 1:] for i in range(16) if value[i] ==
-                                                value[i - 1 if i else 1]]
+    digit or a letter, both readings where it allows either; one split character dropped if 16 long."""
+    shapes = [value] if len(value) == 15 else _dropped(value)
     found: set[str] = set()
     for shape in shapes:
         options: list[tuple[str, ...]] = []
@@ -281,6 +342,10 @@ def tax_unread(doc: Document) -> bool:
 def low_confidence(doc: Document) -> Flag | None:
     """low_confidence when a key field is missing or was read with little certainty."""
     weak = []
+    gstin_field = doc.field("vendor_gstin")
+    if doc.vendor_gstin and doc.gstin_valid is None and gstin_field is not None and not gstin_field.corrected \
+            and UNCERTAIN_GSTIN in gstin_field.note:
+        weak.append(f"the vendor GSTIN {gstin_field.note}")
     if tax_unread(doc):
         weak.append(f"{TAX_UNREAD}, so the arithmetic was not checked")
     for name in KEY_FIELDS:
@@ -299,7 +364,9 @@ def all_flags(doc: Document, today: date) -> list[Flag]:
     flags = duplicates(doc)
     if doc.vendor_gstin and doc.gstin_valid is False:
         flags.append(Flag("invalid_gstin", check_gstin(doc.vendor_gstin, ocr=False).reason))
-    if doc.buyer_gstin and not gstin_is_valid(doc.buyer_gstin):
+    buyer = doc.field("buyer_gstin")
+    if doc.buyer_gstin and not gstin_is_valid(doc.buyer_gstin) and not (
+            buyer is not None and not buyer.corrected and UNCERTAIN_GSTIN in buyer.note):
         flags.append(Flag("invalid_gstin", "Buyer " + check_gstin(doc.buyer_gstin, ocr=False).reason))
     # An unreadable tax line is unknown, not zero: claiming a mismatch from it would be a guess.
     sums = None if tax_unread(doc) else arithmetic(doc.subtotal, doc.tax_total, doc.round_off, doc.total, doc.currency)

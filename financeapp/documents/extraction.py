@@ -145,6 +145,7 @@ def clean_lines(text: str, *, ocr: bool) -> list[str]:
             line = _AMOUNTISH.sub(lambda m: m.group(0).translate(_OCR_DIGIT_FIXES) if any(
                 ch.isdigit() for ch in m.group(0)) else m.group(0), line)
             line = re.sub(r"(\d),\s(\d{2,3}\b)", r"\1,\2", line)  # "1, 180.00"
+            line = re.sub(r"(\d,\d{2,3})\s,(\d{2,3}\b)", r"\1,\2", line)  # "4,41 ,090.60"
             line = re.sub(r"(\d)\s\.(\d{2})\b", r"\1.\2", line)  # "180 .00"
         if line:
             lines.append(line)
@@ -271,6 +272,13 @@ _GSTIN_LABEL = re.compile(r"GST(?:IN)?\b[^0-9A-Z]*(?:(?:NO|NUMBER|UIN)\b|#)?[^0-
 _SELLER_WORDS = re.compile(r"\b(?:seller|supplier|sold\s*by|from|our\s*gstin|vendor)\b", re.I)
 
 
+_GSTIN_TOKEN_16 = re.compile(r"(?<![A-Z0-9])([0-9A-Z]{16})(?![A-Z0-9])")
+
+
+def _one_dropped(token: str) -> list[str]:
+    return [token[:i] + token[i + 1:] for i in range(len(token))]
+
+
 def looks_like_gstin(token: str) -> bool:
     """15 characters in the GSTIN's shape, allowing OCR's usual look-alikes in the digit places."""
     if len(token) != 15 or token[13] not in "Z27":
@@ -289,9 +297,15 @@ def find_gstins(lines: list[str]) -> tuple[Found | None, Found | None]:
             # OCR splits a GSTIN at a wide letter ("27AABFH0528K1 ZI"): close up the gaps after the label,
             # not between the label and the value ("Our GSTIN 29AB..." must not become "GSTIN29AB...").
             upper = upper[:label.end()] + re.sub(r"(?<=[0-9A-Z]) (?=[0-9A-Z])", "", upper[label.end():])
-        for match in GSTIN_TOKEN.finditer(upper.replace(" :", ":")):
+        tokens = [m for m in GSTIN_TOKEN.finditer(upper.replace(" :", ":")) if looks_like_gstin(m.group(1))]
+        if label and not tokens:
+            # OCR split one glyph in two ("0" as "O0", "Z" as "2Z"): a 16-character value after the label
+            # goes to the GSTIN check, which repairs it only where exactly one reading passes.
+            tokens = [m for m in _GSTIN_TOKEN_16.finditer(upper, label.start())
+                      if any(looks_like_gstin(c) for c in _one_dropped(m.group(1)))][:1]
+        for match in tokens:
             token = match.group(1)
-            if not looks_like_gstin(token) or any(token == t for t, _ in seen):
+            if any(token == t for t, _ in seen):
                 continue
             before = line[: match.start()]
             context = " ".join(lines[max(0, index - 3): index]) + " " + before
@@ -326,7 +340,11 @@ _NUMBER_LABELS = (
 _NUMBER_VALUE = re.compile(r"[\s.:#\-]*([A-Z0-9][A-Z0-9/_.\-]{0,40}[A-Z0-9]|[0-9])", re.I)
 
 
-def find_number(lines: list[str], *, day_first: bool) -> Found | None:
+# A few digits after the number, then a label or the line's end: the number's own tail, cut off by OCR.
+_SPLIT_TAIL = re.compile(r" (\d{1,3})(?= [A-Za-z]|$)")
+
+
+def find_number(lines: list[str], *, day_first: bool, ocr: bool = False) -> Found | None:
     for rank, pattern in enumerate(_NUMBER_LABELS):
         for line in lines:
             for match in pattern.finditer(line):
@@ -334,6 +352,9 @@ def find_number(lines: list[str], *, day_first: bool) -> Found | None:
                 if not value:
                     continue
                 token = value.group(1).rstrip(".-/")
+                split = _SPLIT_TAIL.match(line, value.end()) if ocr and token[-1].isdigit() else None
+                if split:
+                    token += split.group(1)  # OCR broke the number at a wide gap: "INV/25-26/31 41"
                 if not any(ch.isdigit() for ch in token) or dates_in(token, day_first=day_first):
                     continue
                 if token.lower() in ("date", "dt"):
@@ -581,7 +602,8 @@ def extract(text: str, *, ocr: bool = False) -> Extraction:
     day_first = _day_first(code, joined)
     if currency:
         result.fields["currency"] = currency
-    for name, found in (("vendor", find_vendor(lines)), ("invoice_number", find_number(lines, day_first=day_first)),
+    for name, found in (("vendor", find_vendor(lines)),
+                        ("invoice_number", find_number(lines, day_first=day_first, ocr=ocr)),
                         ("date", find_date(lines, day_first=day_first))):
         if found is not None:
             result.fields[name] = found

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
+from financeapp.core.db import utcnow
 from financeapp.core.scoping import scoped
 from financeapp.documents import services
 from financeapp.documents.models import Document, DocumentBatch
@@ -64,7 +65,7 @@ def _claim(workspace: Workspace, document_id: int) -> bool:
     """Move a queued document to "processing" unless another worker or request got there first."""
     claimed = db.session.execute(sa.update(Document).where(
         Document.workspace_id == workspace.id, Document.id == document_id, Document.status == "queued")
-        .values(status="processing", version=Document.version + 1)).rowcount
+        .values(status="processing", reading_started_at=utcnow(), version=Document.version + 1)).rowcount
     db.session.commit()
     return bool(claimed)
 
@@ -92,6 +93,8 @@ def run_document(document_id: int, workspace_id: int, *, today: date | None = No
 
 def run_next(workspace: Workspace, batch: DocumentBatch) -> Document | None:
     """Read the batch's next queued document (the page's inline mode); None when none is left."""
+    if services.fail_stale_readings(workspace, batch=batch):
+        db.session.commit()
     queued = db.session.scalars(sa.select(Document.id).where(
         Document.workspace_id == workspace.id, Document.batch_id == batch.id, Document.status == "queued")
         .order_by(Document.id).limit(3)).all()
@@ -102,7 +105,10 @@ def run_next(workspace: Workspace, batch: DocumentBatch) -> Document | None:
 
 
 def retry(workspace: Workspace, doc: Document) -> str:
-    """Queue a failed (or already read) draft document again; reading it follows as for a new one."""
+    """Queue a failed (or already read) draft document again; reading it follows as for a new one.
+    A reading stuck past the stale limit counts as failed, so it can be retried too."""
+    if doc.status == "processing" and services.fail_stale_readings(workspace):
+        db.session.refresh(doc)
     services.reprocess_allowed(doc)
     doc.status, doc.message = "queued", ""
     return start(workspace, [doc])

@@ -74,6 +74,9 @@ class Document(WorkspaceScoped, Base):
     text: Mapped[str] = mapped_column(LongText, default="")
     seconds: Mapped[Decimal | None] = mapped_column(Rate)  # time spent reading, for the figures
     processed_at: Mapped[datetime | None]
+    # When the current (or last) reading began: a "processing" document older than the stale limit
+    # belongs to a job that died or timed out (jobs.fail_stale).
+    reading_started_at: Mapped[datetime | None]
 
     vendor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("vendors.id", ondelete="SET NULL"))
     vendor_name: Mapped[str] = mapped_column(sa.String(120), default="")

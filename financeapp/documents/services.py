@@ -8,17 +8,21 @@ document per call, one page at a time.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import sqlalchemy as sa
+from flask import current_app
 from PIL import Image
+from sqlalchemy.engine import CursorResult
 
 from financeapp.auth.models import User
 from financeapp.core import crypto
@@ -94,8 +98,40 @@ def new_batch(workspace: Workspace, user: User | None) -> DocumentBatch:
     return batch
 
 
+MAX_MB = 10  # defaults of DOCUMENT_MAX_MB and DOCUMENT_MAX_PAGES (config.py)
+MAX_PAGES_UPLOADED = 10
+
+
+def upload_caps() -> tuple[int, int]:
+    """(bytes, pages): the largest document file and the most PDF pages an upload may have."""
+    megabytes = int(current_app.config.get("DOCUMENT_MAX_MB") or MAX_MB)
+    pages = int(current_app.config.get("DOCUMENT_MAX_PAGES") or MAX_PAGES_UPLOADED)
+    return max(1, megabytes) * 1024 * 1024, max(1, pages)
+
+
+def _capped(upload: Upload) -> Upload:
+    """The upload read into memory, refused with a clear message when it is above the byte cap or (a PDF)
+    the page cap: checked before anything is written, so a refused file leaves nothing on disk."""
+    max_bytes, max_pages = upload_caps()
+    content = upload.stream.read(max_bytes + 1)
+    name = storage.display_name(upload.name)
+    name = f"“{name}”" if name else "The file"
+    if len(content) > max_bytes:
+        message = (f"{name} is larger than the {max_bytes // (1024 * 1024)} MB limit for a document "
+                   "(DOCUMENT_MAX_MB); nothing was stored.")
+        raise Invalid(message, fields={"files": message})
+    if content.startswith(b"%PDF"):
+        pages = text.pdf_pages_in(content)
+        if pages is not None and pages > max_pages:
+            message = (f"{name} has {pages} pages; a document may have at most {max_pages} "
+                       "(DOCUMENT_MAX_PAGES): split it and upload the parts. Nothing was stored.")
+            raise Invalid(message, fields={"files": message})
+    return Upload(upload.name, io.BytesIO(content))
+
+
 def add_to_batch(workspace: Workspace, user: User | None, batch: DocumentBatch, upload: Upload) -> Document:
-    """Store one file of a batch, checked by its content, queued for reading."""
+    """Store one file of a batch, checked by its size, page count and content, queued for reading."""
+    upload = _capped(upload)
     try:
         written = storage.write_checked_upload(workspace.id, upload.name, upload.stream, kinds=KINDS,
                                                only=ONLY_THESE, stem="document")
@@ -131,8 +167,9 @@ def read_pages(doc: Document, path: Path) -> ReadPages:
     """The document's text: the PDF text layer where there is one, OCR (page by page) elsewhere."""
     if doc.content_type == "application/pdf":
         count = text.pdf_page_count(path)
-        limit = min(count, MAX_PAGES)
-        note = f"Only the first {MAX_PAGES} of {count} pages were read." if count > MAX_PAGES else ""
+        most = max(MAX_PAGES, upload_caps()[1])  # a file stored before the page cap was lowered
+        limit = min(count, most)
+        note = f"Only the first {most} of {count} pages were read." if count > most else ""
         layer = text.pdf_text_pages(path, limit)
         if layer and all(layer):
             first = next(text.render_pdf_pages(path, 1, dpi=QR_DPI), None)
@@ -195,6 +232,7 @@ def process_document(workspace: Workspace, doc: Document, *, today: date | None 
     """
     started = time.perf_counter()
     doc.status = "processing"
+    doc.reading_started_at = utcnow()
     doc.attempts += 1
     try:
         pages = _read_stored_pages(doc)
@@ -301,8 +339,11 @@ def _store_extraction(workspace: Workspace, doc: Document, result: Extraction,
         setattr(doc, column, check.value[:15])
         if check.corrected:
             notes[column] = "corrected"
+        if check.could_be:
+            notes[column] = f"{checks.UNCERTAIN_GSTIN}: read as {check.value}, could be {check.could_be}"
         if column == "vendor_gstin":
-            doc.gstin_valid = check.valid
+            # Unsure (too many OCR guesses either way): neither accepted as valid nor flagged as invalid.
+            doc.gstin_valid = None if check.could_be else check.valid
     existing = {f.name: f for f in doc.fields}  # updated in place: (document, name) is unique
     for name in FIELDS:
         found = result.fields.get(name)
@@ -334,6 +375,36 @@ def recheck(workspace: Workspace, doc: Document, *, today: date | None = None) -
     return doc.flags
 
 
+STALE_MINUTES = 15  # default of DOCUMENT_READING_STALE_MINUTES: longer than a job may run (jobs.JOB_TIMEOUT)
+
+
+def stale_minutes() -> int:
+    """After how many minutes a reading that has not finished counts as failed (DOCUMENT_READING_STALE_MINUTES)."""
+    return max(1, int(current_app.config.get("DOCUMENT_READING_STALE_MINUTES") or STALE_MINUTES))
+
+
+def fail_stale_readings(workspace: Workspace, *, now: datetime | None = None, batch: DocumentBatch | None = None
+                        ) -> int:
+    """Mark as failed, with the reason, every document of the workspace (or batch) still "processing" after
+    the stale limit: its job died or timed out without a word (a killed worker, a request cut off), and
+    nothing else would ever move it on. It can then be retried like any failed read. Flushes; returns how many."""
+    minutes = stale_minutes()
+    cutoff = (now or utcnow()) - timedelta(minutes=minutes)
+    started = sa.func.coalesce(Document.reading_started_at, Document.created_at)
+    where = [Document.workspace_id == workspace.id, Document.status == "processing", started < cutoff]
+    if batch is not None:
+        where.append(Document.batch_id == batch.id)
+    message = (f"Reading did not finish within {minutes} minutes (the job stopped or timed out); "
+               "retry the file.")
+    result = cast(CursorResult, db.session.execute(sa.update(Document).where(*where).values(
+        status="failed", message=message, version=Document.version + 1)
+        .execution_options(synchronize_session=False)))
+    count = result.rowcount
+    if count:
+        db.session.expire_all()  # loaded documents pick up their new status
+    return int(count or 0)
+
+
 def reprocess_allowed(doc: Document) -> None:
     """Conflict unless the document may be read again: a draft or returned one, not being read right now."""
     if doc.state not in EDITABLE_STATES:
@@ -344,6 +415,8 @@ def reprocess_allowed(doc: Document) -> None:
 
 def reprocess(workspace: Workspace, doc: Document, *, today: date | None = None) -> Document:
     """Read a document again from its file (after a failure, or with templates learned since)."""
+    if doc.status == "processing" and fail_stale_readings(workspace):
+        db.session.refresh(doc)
     reprocess_allowed(doc)
     return process_document(workspace, doc, today=today)
 

@@ -42,6 +42,20 @@ def pdf_page_count(path: Path) -> int:
         pdf.close()
 
 
+def pdf_pages_in(content: bytes) -> int | None:
+    """How many pages a PDF in memory has; None when pdfium cannot open it (reading it says why later)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(content)
+    except Exception:  # pdfium raises its own error types for broken or encrypted files
+        return None
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
 def pdf_text_pages(path: Path, max_pages: int) -> list[str]:
     """The text layer of each page (up to `max_pages`), "" for a page without one."""
     import pdfplumber

@@ -35,6 +35,7 @@ from financeapp.documents import bp, jobs, queries, services, workflow
 from financeapp.documents.forms import FieldsForm, MoveForm, SettingsForm, UploadForm
 from financeapp.documents.models import FLAG_CODES, STATES, STATUSES, Document, DocumentBatch
 from financeapp.exports.services import iter_chunks
+from financeapp.extensions import db
 from financeapp.receipts.views import FILE_CSP, stored_file_response
 from financeapp.vendors import services as vendors
 
@@ -105,6 +106,9 @@ def _page_runs() -> bool:
 
 
 def _progress_context(batch: DocumentBatch) -> dict[str, Any]:
+    # A reading whose job died shows as failed (with a retry) once it is past the stale limit.
+    if services.fail_stale_readings(g.workspace, batch=batch):
+        db.session.commit()
     return {"batch": batch, "progress": queries.batch_progress(g.workspace, batch),
             "rows": queries.batch_rows(g.workspace, batch), "page_runs": _page_runs()}
 

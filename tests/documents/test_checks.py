@@ -80,3 +80,51 @@ def test_a_gstin_seen_before_is_recognised_through_one_ocr_slip():
 def test_a_wrong_check_character_is_not_mended_into_a_known_gstin():
     check = checks.check_gstin("27AAPFU0939F1ZK", ocr=True, known=[VALID])
     assert (check.value, check.valid, check.corrected) == ("27AAPFU0939F1ZK", False, False)
+
+
+@pytest.mark.parametrize(("read", "why"), [("27AAPFUO0939F1ZV", "a 0 read as O0"), ("27AAPFU0939F12ZV", "Z read as 2Z"),
+                                           ("227AAPFU0939F1ZV", "a doubled 2")])
+def test_one_glyph_read_as_two_is_mended_when_one_reading_passes(read, why):
+    check = checks.check_gstin(read, ocr=True)
+    assert (check.value, check.valid, check.corrected) == (VALID, True, True), why
+
+
+def test_a_split_glyph_in_a_gstin_with_a_wrong_check_character_stays_invalid_as_printed():
+    check = checks.check_gstin("27AAPFUO0939F1ZK", ocr=True)
+    assert (check.value, check.valid, check.corrected) == ("27AAPFU0939F1ZK", False, False)
+    assert "check character is wrong" in check.reason
+
+
+def test_sixteen_characters_without_a_look_alike_pair_are_not_guessed_at():
+    check = checks.check_gstin("27AAPFU0939F1ZVX", ocr=True)  # X is no look-alike of V
+    assert not check.valid and "16 characters" in check.reason
+
+
+def test_a_repair_that_needs_two_guesses_is_not_made():
+    # "27AAPFU0939F1ZV" misread in two places: two changes would be needed, and a one-in-36 check
+    # character confirms a wrong pair of guesses too often to trust.
+    check = checks.check_gstin("27AAPFUO939FIZV", ocr=True)
+    assert not check.valid and not check.corrected
+    assert check.could_be == VALID and "check it on the document" in check.reason
+
+
+def test_a_two_guess_repair_is_taken_when_the_workspace_has_seen_that_gstin():
+    check = checks.check_gstin("27AAPFUO939FIZV", ocr=True, known=[VALID])
+    assert (check.value, check.valid, check.corrected) == (VALID, True, True)
+
+
+def test_two_forced_fixes_are_one_guess_and_are_made():
+    # O in a digit place and 0 in a letter place: the structure says both are wrong.
+    assert checks.check_gstin("2TAAPFUO939F1ZV", ocr=True).value == VALID
+    check = checks.check_gstin("O7EYUHT149302ZL", ocr=True)
+    assert (check.value, check.valid, check.corrected) == ("07EYUHT1493O2ZL", True, True)
+
+
+def test_a_forced_fix_and_a_free_swap_together_are_too_many_guesses():
+    check = checks.check_gstin("27BTTCM958401ZI", ocr=True)  # printed 27BTTCM9584Q1ZI, its check character wrong
+    assert not check.valid and check.could_be == "27BTTCM9584OIZI"
+
+
+def test_a_sixteen_character_reading_is_checked_against_known_gstins_without_an_error():
+    check = checks.check_gstin("27AAPFU0939F1ZVX", ocr=True, known=[VALID])
+    assert not check.valid and "16 characters" in check.reason

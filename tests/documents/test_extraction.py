@@ -150,3 +150,26 @@ def test_prices_that_include_vat_are_no_unread_tax():
         + "Prices include VAT\n"
     result = extraction.extract(text)
     assert "tax" not in result.fields
+
+
+def test_a_gstin_that_ocr_read_sixteen_characters_long_is_still_found_after_its_label():
+    from financeapp.documents.extraction import find_gstins
+
+    vendor, buyer = find_gstins(["GSTIN: 24ZEQPNO0759R1ZY", "Bill To:", "GSTIN: 27KOTCZ3289F1ZG"])
+    assert vendor.value == "24ZEQPNO0759R1ZY" and buyer.value == "27KOTCZ3289F1ZG"
+
+
+def test_a_space_ocr_put_before_a_comma_group_is_closed_up():
+    from financeapp.documents.extraction import clean_lines
+
+    assert clean_lines("Taxable Value INR 4,41 ,090.60", ocr=True) == ["Taxable Value INR 4,41,090.60"]
+    assert clean_lines("Qty 4 ,090", ocr=True) == ["Qty 4 ,090"]  # no grouping before it: left as read
+
+
+def test_a_number_ocr_broke_at_a_wide_gap_is_joined_but_only_in_ocr_text():
+    from financeapp.documents.extraction import find_number
+
+    line = ["Invoice # INV/25-26/31 41 Invoice Date: 23-02-2026"]
+    assert find_number(line, day_first=True, ocr=True).value == "INV/25-26/3141"
+    assert find_number(line, day_first=True, ocr=False).value == "INV/25-26/31"
+    assert find_number(["Receipt No: 4783-1171 10:42"], day_first=True, ocr=True).value == "4783-1171"

@@ -58,3 +58,15 @@ def test_deskew_finds_the_tilt_of_a_photo():
 def test_missing_tesseract_is_said_in_words(monkeypatch):
     monkeypatch.setenv("TESSERACT_CMD", "/nonexistent/tesseract")
     assert "apt install tesseract-ocr" in ocr.missing()
+
+
+def test_a_latin_word_with_a_devanagari_sign_in_it_is_a_misreading():
+    assert ocr._mixed_script("1॥/25-26/1131")
+    assert not ocr._mixed_script("TI/25-26/1131") and not ocr._mixed_script("रुपये")
+
+
+def test_key_lines_are_those_of_gstins_numbers_and_dates():
+    for line in ("GSTIN: 27AAPFU0939F1ZV", "Invoice # TI/25-26/1131", "Bill No: 42", "Date: 01/02/2026"):
+        assert ocr.KEY_LINE.search(line), line
+    assert not ocr.KEY_LINE.search("Taxable Value Rs. 85,218.00")
+    assert not ocr.KEY_LINE.search("Place of Supply: 27 Due Date: 20/10/2025")  # not a field that is read

@@ -237,3 +237,23 @@ def test_a_tax_printed_without_a_readable_amount_is_no_mismatch_but_asks_for_a_c
         vendor=doc.vendor_name, invoice_number=doc.invoice_number, date=doc.invoice_date, currency="USD",
         subtotal=doc.subtotal, tax=Decimal("0.40"), total=doc.total), today=date(2026, 4, 1))
     assert doc.flag_codes == ["total_mismatch"]
+
+
+def test_an_unsure_ocr_gstin_is_neither_accepted_nor_flagged_invalid_but_asks_for_a_check(ada):
+    from financeapp.documents import checks
+    from financeapp.documents.extraction import Extraction, Found
+
+    user, ws = ada
+    batch = services.upload_documents(ws, user, [services.Upload("a.pdf", io.BytesIO(one_invoice(51)[1]))])
+    doc = services.batch_documents(ws, batch)[0]
+    result = Extraction(fields={"vendor_gstin": Found("27AAPFUO939FIZV", 80), "vendor": Found("Acme", 80),
+                                "date": Found(date(2026, 3, 1), 90), "total": Found(Decimal("100.00"), 90)})
+    gstins = {"vendor_gstin": checks.check_gstin("27AAPFUO939FIZV", ocr=True)}
+    services._store_extraction(ws, doc, result, gstins)
+    doc.status = "processed"
+    db.session.flush()
+    services.recheck(ws, doc, today=date(2026, 4, 1))
+    assert doc.gstin_valid is None
+    assert "invalid_gstin" not in doc.flag_codes and "low_confidence" in doc.flag_codes
+    reason = next(f.reason for f in doc.flags if f.code == "low_confidence")
+    assert "could be 27AAPFU0939F1ZV" in reason
