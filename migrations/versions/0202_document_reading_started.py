@@ -1,7 +1,7 @@
 """documents remember when their reading started, so a reading that died can be told from a slow one
 
 Revision ID: 0202
-Revises: 0701
+Revises: 1701
 Create Date: 2026-12-03
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0202'
-down_revision = '0701'
+down_revision = '1701'
 branch_labels = None
 depends_on = None
 
