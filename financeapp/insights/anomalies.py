@@ -209,6 +209,7 @@ def find(rows: Rows, sensitivity: Sensitivity, *, history_start: int, exceptions
             score=float(score) if not pd.isna(score) else 0.0,
             basis=("payee" if by_payee else "category") if has_basis else None,
             basis_id=int(row["payee"] if by_payee else row["category"]) if has_basis else None,
+            # float ok: the median in milli-units, shown in words
             median=round(float(np.exp(median_log.at[txn_id])) * 1000) if has_basis else None,
             ratio=float(ratio.at[txn_id]) if has_basis else None,
             amount=int(compared.at[txn_id]), currency=rows.currencies[int(row["currency"])],

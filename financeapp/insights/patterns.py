@@ -92,6 +92,7 @@ def _percent(value: float) -> Decimal:
 
 def _strength(seasonal: np.ndarray, resid: np.ndarray, scale: float) -> float:
     """max(0, 1 - var(remainder) / var(seasonal + remainder)); 0 for a constant series (no 0/0)."""
+    # float ok: a variance for the seasonal strength, not money
     spread = float(np.var(seasonal + resid))
     return 0.0 if spread <= (scale * 1e-6) ** 2 else max(0.0, 1.0 - float(np.var(resid)) / spread)
 

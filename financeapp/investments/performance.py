@@ -65,7 +65,8 @@ def annualised(period_return: Decimal, days: int) -> Decimal:
     """A return over `days` as a yearly rate, when the period is longer than a year."""
     if days <= YEAR_DAYS or period_return <= -1:
         return period_return
-    yearly = (1 + float(period_return)) ** (YEAR_DAYS / days) - 1  # a root: floats at the boundary
+    # float ok: a root of a ratio, rounded back to Decimal
+    yearly = (1 + float(period_return)) ** (YEAR_DAYS / days) - 1
     return Decimal(repr(yearly)).quantize(RETURN_PLACES)
 
 
@@ -74,6 +75,7 @@ def xirr(flows: Sequence[tuple[date, Decimal]]) -> Decimal | None:
     (all flows of one sign, or no root)."""
     if len(flows) < 2 or all(a >= 0 for _d, a in flows) or all(a <= 0 for _d, a in flows):
         return None
+    # float ok: pyxirr takes floats; the rate is rounded back to Decimal
     rate = pyxirr.xirr([d for d, _a in flows], [float(a) for _d, a in flows], silent=True)
     if rate is None or rate != rate:  # NaN
         return None
@@ -87,6 +89,7 @@ def money_weighted(flows: Sequence[tuple[date, Decimal]], days: int) -> Decimal 
     if rate is None or days > YEAR_DAYS:
         return rate
     span = (max(d for d, _a in flows) - min(d for d, _a in flows)).days
+    # float ok: a ratio, not money
     period = (1 + float(rate)) ** (span / YEAR_DAYS) - 1
     return Decimal(repr(period)).quantize(RETURN_PLACES)
 
